@@ -1,0 +1,35 @@
+// Registers the get-token flag table on a commander command and reads the values back.
+import { type Command, Option } from 'commander';
+import { GET_TOKEN_FLAGS, type FlagSpec, type RawGetTokenFlags } from './get-token-flags.js';
+import { addFlagValue } from './parse-argv.js';
+
+function toOption(flag: FlagSpec): Option {
+  const names = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}`;
+  if (flag.kind === 'boolean') return new Option(names, flag.description);
+  const option = new Option(`${names} <${flag.valueName ?? 'value'}>`, flag.description);
+  if (flag.kind === 'list') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  return option;
+}
+
+/** Adds every get-token flag (or the named subset) to a command. */
+export function addGetTokenOptions(command: Command, only?: ReadonlySet<string>): Command {
+  for (const flag of GET_TOKEN_FLAGS) if (!only || only.has(flag.name)) command.addOption(toOption(flag));
+  return command;
+}
+
+/** Reads the get-token flags a command was given into the raw form get-token-input validates. */
+export function rawFlagsFrom(command: Command): RawGetTokenFlags {
+  const raw: RawGetTokenFlags = { strings: {}, lists: {}, booleans: {} };
+  const values = command.opts<Record<string, unknown>>();
+  for (const flag of GET_TOKEN_FLAGS) {
+    const option = command.options.find((candidate) => candidate.long === `--${flag.name}`);
+    if (!option) continue;
+    const value = values[option.attributeName()];
+    if (value === undefined) continue;
+    // commander reads `--no-login` as `login: false`.
+    if (flag.kind === 'boolean') addFlagValue(raw, flag, option.negate ? value === false : value === true);
+    else if (Array.isArray(value)) for (const item of value) addFlagValue(raw, flag, String(item));
+    else addFlagValue(raw, flag, String(value));
+  }
+  return raw;
+}

@@ -1,0 +1,40 @@
+// A strict parser of get-token flags for the cache-hit fast path: it gives up on anything unusual,
+// and the full commander CLI then handles (and reports) the command line.
+import { GET_TOKEN_FLAGS, type FlagSpec, type RawGetTokenFlags, splitListValue } from './get-token-flags.js';
+
+const BY_NAME = new Map<string, FlagSpec>(GET_TOKEN_FLAGS.map((flag) => [flag.name, flag]));
+const BY_SHORT = new Map<string, FlagSpec>(GET_TOKEN_FLAGS.filter((flag) => flag.short).map((flag) => [flag.short as string, flag]));
+
+/** Adds one value to the raw flags; list values are split on commas. */
+export function addFlagValue(raw: RawGetTokenFlags, flag: FlagSpec, value: string | boolean): void {
+  if (flag.kind === 'boolean') raw.booleans[flag.name] = value === true || value === 'true';
+  else if (flag.kind === 'list') raw.lists[flag.name] = [...(raw.lists[flag.name] ?? []), ...splitListValue(String(value))];
+  else raw.strings[flag.name] = String(value);
+}
+
+/** Parses get-token arguments (after the subcommand); undefined when anything is not plainly understood. */
+export function parseGetTokenArgv(args: readonly string[]): RawGetTokenFlags | undefined {
+  const raw: RawGetTokenFlags = { strings: {}, lists: {}, booleans: {} };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    let flag: FlagSpec | undefined;
+    let inline: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      flag = BY_NAME.get(eq === -1 ? arg.slice(2) : arg.slice(2, eq));
+      if (eq !== -1) inline = arg.slice(eq + 1);
+    } else if (/^-[a-zA-Z]$/.test(arg)) {
+      flag = BY_SHORT.get(arg.slice(1));
+    }
+    if (!flag) return undefined;
+    if (flag.kind === 'boolean') {
+      if (inline !== undefined && inline !== 'true' && inline !== 'false') return undefined;
+      addFlagValue(raw, flag, inline ?? true);
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined) return undefined;
+    addFlagValue(raw, flag, value);
+  }
+  return raw;
+}

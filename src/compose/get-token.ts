@@ -1,0 +1,49 @@
+// Builds the real ports of get-token: token store, lock, clock, logger, provider and login.
+import { parseExecInfo } from '../kube/exec-info.js';
+import type { CliContext } from '../cli/context.js';
+import type { GetTokenInput } from '../cli/options/get-token-input.js';
+import { FileTokenStore } from '../cache/file-store.js';
+import { NoneTokenStore } from '../cache/none-store.js';
+import type { CacheLock } from '../cache/token-store.js';
+import { createBrowser } from '../oidc/browser.js';
+import { createFetch } from '../oidc/http.js';
+import { type ProviderConnection, connectProvider } from '../oidc/provider-client.js';
+import { systemClock } from '../platform/clock.js';
+import { createLogger } from '../platform/logger.js';
+import { type GetTokenDeps, getToken } from '../usecases/get-token.js';
+import { createLogin } from '../usecases/login.js';
+
+/** A connect() that discovers the provider at most once per run. */
+export function memoizedConnect(input: GetTokenInput, env: NodeJS.ProcessEnv): () => Promise<ProviderConnection> {
+  let connection: Promise<ProviderConnection> | undefined;
+  return () => {
+    connection ??= createFetch(input.tls, env).then((fetch) =>
+      connectProvider({ issuerUrl: input.issuerUrl, clientId: input.clientId, fetch, ...(input.clientSecret ? { clientSecret: input.clientSecret } : {}) }),
+    );
+    return connection;
+  };
+}
+
+const noLock: CacheLock = { acquire: async () => ({ release: async () => undefined }) };
+
+/** Builds the dependencies of get-token for a real run. */
+export async function getTokenDeps(ctx: CliContext, input: GetTokenInput): Promise<GetTokenDeps> {
+  const logger = createLogger(ctx.stderr, input.verbose);
+  logger.redactor.add(input.clientSecret);
+  logger.redactor.add(input.password);
+  const store = input.storage === 'none' ? new NoneTokenStore() : new FileTokenStore(input.cacheDir, logger);
+  return {
+    store,
+    lock: noLock,
+    clock: systemClock,
+    logger,
+    connect: memoizedConnect(input, ctx.env),
+    login: createLogin(input, { logger, openBrowser: createBrowser(input, logger) }),
+  };
+}
+
+/** Runs get-token for real and returns the stdout text. */
+export async function runGetToken(ctx: CliContext, input: GetTokenInput): Promise<string> {
+  const execInfo = parseExecInfo(ctx.env['KUBERNETES_EXEC_INFO']);
+  return getToken(await getTokenDeps(ctx, input), input, execInfo);
+}

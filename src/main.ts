@@ -1,0 +1,24 @@
+// Composition root of the full CLI: builds the real ports, runs the program, sets the exit code.
+import { exitCodeOf, formatError, toKubeLoginError } from './cli/exit-codes.js';
+import type { CliContext } from './cli/context.js';
+import { runProgram } from './cli/program.js';
+import { processRedactor } from './platform/redactor.js';
+
+/** Runs kube-login with the given arguments (no node/script prefix) and sets process.exitCode. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const ctx: CliContext = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    stdinIsTTY: process.stdin.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+  };
+  try {
+    await runProgram(ctx, argv);
+  } catch (thrown) {
+    const error = toKubeLoginError(thrown);
+    const verbose = argv.includes('-v') || argv.includes('--verbose');
+    process.stderr.write(processRedactor.mask(formatError(error, verbose)));
+    process.exitCode = exitCodeOf(error);
+  }
+}

@@ -1,0 +1,72 @@
+// Turns Node and undici network failures into errors that name the problem and the flag that fixes it.
+import { KubeLoginError, describe } from '../errors.js';
+
+const TLS_CODES: Readonly<Record<string, string>> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by a CA that is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by a CA that is not trusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in a self-signed CA that is not trusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+  CERT_HAS_EXPIRED: 'the certificate has expired',
+  CERT_NOT_YET_VALID: 'the certificate is not valid yet (check the clock)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+};
+
+/** The innermost error code (e.g. ECONNREFUSED, CERT_HAS_EXPIRED) of a fetch failure, if any. */
+export function networkErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  let code: string | undefined;
+  for (let depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
+    const candidate = (current as { code?: unknown }).code;
+    if (typeof candidate === 'string') code = candidate;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return code;
+}
+
+/** A KubeLoginError for a failed request to `url`, or undefined when the error is not a network failure. */
+export function translateNetworkError(error: unknown, action: string, url: string): KubeLoginError | undefined {
+  const code = networkErrorCode(error);
+  const host = (() => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  })();
+  if (code !== undefined && TLS_CODES[code]) {
+    return new KubeLoginError('tls', action, `TLS to ${host} failed: ${TLS_CODES[code]} (${code})`, {
+      fix: 'pass the CA that signed the provider certificate with --certificate-authority FILE or --certificate-authority-data BASE64',
+      cause: error,
+    });
+  }
+  const reachability: Readonly<Record<string, string>> = {
+    ECONNREFUSED: `nothing is listening at ${host} (connection refused)`,
+    ENOTFOUND: `the host name of ${host} does not resolve`,
+    EAI_AGAIN: `the host name of ${host} could not be resolved right now`,
+    ECONNRESET: `${host} closed the connection`,
+    ETIMEDOUT: `${host} did not answer in time`,
+    UND_ERR_CONNECT_TIMEOUT: `${host} did not answer in time`,
+    EHOSTUNREACH: `${host} is unreachable`,
+    ENETUNREACH: `the network of ${host} is unreachable`,
+  };
+  if (code !== undefined && reachability[code]) {
+    return new KubeLoginError('provider-unreachable', action, reachability[code], {
+      fix: 'check the issuer URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY), then run again',
+      cause: error,
+    });
+  }
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new KubeLoginError('provider-unreachable', action, `${host} did not answer within 30 seconds`, {
+      fix: 'check that the provider is up and reachable, then run again',
+      cause: error,
+    });
+  }
+  if (error instanceof TypeError && /fetch failed/.test(error.message)) {
+    return new KubeLoginError('provider-unreachable', action, `the request to ${host} failed: ${describe((error as { cause?: unknown }).cause ?? error)}`, {
+      fix: 'check the issuer URL, your network and proxy settings, then run again',
+      cause: error,
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,185 @@
+// The only importer of openid-client: discovery, the authorization code flow with PKCE, refresh,
+// and the translation of its errors into KubeLoginError. Everything OAuth goes through here.
+import * as client from 'openid-client';
+import { KubeLoginError, describe } from '../errors.js';
+import type { Fetch } from './http.js';
+import { translateNetworkError } from './network-error.js';
+
+/** The claims of a validated ID token that kube-login reads. */
+export interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  [claim: string]: unknown;
+}
+
+/** A validated token endpoint response. */
+export interface TokenResult {
+  idToken?: string;
+  claims?: IdTokenClaims;
+  accessToken: string;
+  refreshToken?: string;
+  expiresIn?: number;
+}
+
+/** The per-login values that bind the callback to this request (RFC 6749 10.12, RFC 7636, OIDC nonce). */
+export interface AuthorizationChecks {
+  codeVerifier: string;
+  codeChallenge: string;
+  state: string;
+  nonce: string;
+}
+
+/** How to reach one client at one provider. */
+export interface ProviderSettings {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret?: string;
+  fetch: Fetch;
+}
+
+/** A discovered provider with our client configured. */
+export interface ProviderConnection {
+  readonly issuer: string;
+  /** The discovery document, as served. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  authorizationUrl(redirectUri: string, scopes: readonly string[], checks: AuthorizationChecks, extraParams: Record<string, string>): URL;
+  exchangeCode(callbackUrl: URL, checks: AuthorizationChecks, redirectUri: string): Promise<TokenResult>;
+  refresh(refreshToken: string): Promise<TokenResult>;
+}
+
+/** True for http issuers on loopback addresses, the only plain-http providers we talk to. */
+export function isLoopbackUrl(url: URL): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || /^127\./.test(url.hostname);
+}
+
+/** New PKCE verifier/challenge (S256), state and nonce. */
+export async function newAuthorizationChecks(): Promise<AuthorizationChecks> {
+  const codeVerifier = client.randomPKCECodeVerifier();
+  return {
+    codeVerifier,
+    codeChallenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    state: client.randomState(),
+    nonce: client.randomNonce(),
+  };
+}
+
+/** Translates anything openid-client or the network threw into a KubeLoginError for `action`. */
+export function translateOidcError(error: unknown, action: string, url: string): KubeLoginError {
+  if (error instanceof KubeLoginError) return error;
+  const network = translateNetworkError(error, action, url);
+  if (network) return network;
+  if (error instanceof client.ResponseBodyError) {
+    const description = error.error_description ? `: ${error.error_description}` : '';
+    const fixes: Readonly<Record<string, string>> = {
+      invalid_client: 'check --oidc-client-id and --oidc-client-secret against the client registered at the provider',
+      invalid_grant: 'log in again (run the kubectl command again)',
+      unauthorized_client: 'allow this grant type for the client at the provider',
+      invalid_scope: 'remove or correct the --oidc-extra-scope values',
+    };
+    return new KubeLoginError('provider-rejected', action, `the provider answered ${error.error}${description} (HTTP ${error.status})`, {
+      cause: error,
+      oauthError: error.error,
+      ...(fixes[error.error] ? { fix: fixes[error.error] } : {}),
+    });
+  }
+  if (error instanceof client.AuthorizationResponseError) {
+    const description = error.error_description ? `: ${error.error_description}` : '';
+    return new KubeLoginError('login-denied', action, `the provider returned ${error.error}${description}`, { cause: error, oauthError: error.error });
+  }
+  if (error instanceof client.ClientError) {
+    const code = error.code ?? '';
+    if (/JWT|JWS|ID_TOKEN|CLAIM/.test(code) || /"(iss|aud|exp|nonce|azp|sub)"|signature/i.test(error.message)) {
+      return new KubeLoginError('token-invalid', action, `the ID token failed validation: ${error.message}`, {
+        fix: 'check that --oidc-issuer-url and --oidc-client-id match the provider, and that this machine\'s clock is right',
+        cause: error,
+      });
+    }
+    if (/issuer/i.test(error.message)) {
+      return new KubeLoginError('provider-rejected', action, `the discovery document does not match the issuer URL: ${error.message}`, {
+        fix: 'pass --oidc-issuer-url exactly as the `issuer` in the provider\'s /.well-known/openid-configuration (mind the trailing slash)',
+        cause: error,
+      });
+    }
+    return new KubeLoginError('provider-rejected', action, error.message, { cause: error });
+  }
+  return new KubeLoginError('provider-rejected', action, describe(error), { cause: error });
+}
+
+function toTokenResult(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): TokenResult {
+  const claims = response.claims() as IdTokenClaims | undefined;
+  return {
+    accessToken: response.access_token,
+    ...(response.id_token ? { idToken: response.id_token } : {}),
+    ...(claims ? { claims } : {}),
+    ...(response.refresh_token ? { refreshToken: response.refresh_token } : {}),
+    ...(typeof response.expires_in === 'number' ? { expiresIn: response.expires_in } : {}),
+  };
+}
+
+/** Discovers the provider (OIDC Discovery 1.0) and configures our client on it. */
+export async function connectProvider(settings: ProviderSettings): Promise<ProviderConnection> {
+  const issuerUrl = new URL(settings.issuerUrl);
+  if (issuerUrl.protocol !== 'https:' && !isLoopbackUrl(issuerUrl)) {
+    throw new KubeLoginError('usage', `use the issuer ${settings.issuerUrl}`, 'plain http is allowed only for a provider on this machine (loopback)', {
+      fix: 'use the https URL of the provider',
+    });
+  }
+  const auth = settings.clientSecret ? client.ClientSecretPost(settings.clientSecret) : client.None();
+  let config: client.Configuration;
+  try {
+    config = await client.discovery(issuerUrl, settings.clientId, undefined, auth, {
+      [client.customFetch]: settings.fetch,
+      ...(issuerUrl.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
+    });
+  } catch (error) {
+    throw translateOidcError(error, `read the provider's discovery document at ${settings.issuerUrl}`, settings.issuerUrl);
+  }
+  // openid-client trusts TLS for ID tokens from the token endpoint (OIDC Core 3.1.3.7 step 6)
+  // unless asked; we verify the JWS signature against the provider's JWKS as well.
+  client.enableNonRepudiationChecks(config);
+  const metadata = config.serverMetadata();
+  const tokenUrl = String(metadata.token_endpoint ?? settings.issuerUrl);
+  return {
+    issuer: metadata.issuer,
+    metadata: metadata as unknown as Record<string, unknown>,
+    authorizationUrl(redirectUri, scopes, checks, extraParams) {
+      return client.buildAuthorizationUrl(config, {
+        ...extraParams,
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        scope: ['openid', ...scopes].join(' '),
+        code_challenge: checks.codeChallenge,
+        code_challenge_method: 'S256',
+        state: checks.state,
+        nonce: checks.nonce,
+      });
+    },
+    async exchangeCode(callbackUrl, checks, redirectUri) {
+      // openid-client sends the callback URL without its query as redirect_uri; it must be the
+      // exact URI of the authorization request (RFC 6749 4.1.3), even if the browser used 127.0.0.1.
+      const currentUrl = new URL(redirectUri);
+      currentUrl.search = callbackUrl.search;
+      try {
+        const response = await client.authorizationCodeGrant(config, currentUrl, {
+          pkceCodeVerifier: checks.codeVerifier,
+          expectedState: checks.state,
+          expectedNonce: checks.nonce,
+          idTokenExpected: true,
+        });
+        return toTokenResult(response);
+      } catch (error) {
+        throw translateOidcError(error, 'exchange the authorization code for tokens', tokenUrl);
+      }
+    },
+    async refresh(refreshToken) {
+      try {
+        return toTokenResult(await client.refreshTokenGrant(config, refreshToken));
+      } catch (error) {
+        throw translateOidcError(error, 'refresh the token', tokenUrl);
+      }
+    },
+  };
+}
