@@ -11,14 +11,21 @@ const TLS_CODES: Readonly<Record<string, string>> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
 };
 
+/** The error and its causes, outermost first (bounded, in case of a cycle). */
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = error; current !== undefined && current !== null && chain.length < 6; current = (current as { cause?: unknown }).cause) {
+    chain.push(current);
+  }
+  return chain;
+}
+
 /** The innermost error code (e.g. ECONNREFUSED, CERT_HAS_EXPIRED) of a fetch failure, if any. */
 export function networkErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
   let code: string | undefined;
-  for (let depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
-    const candidate = (current as { code?: unknown }).code;
+  for (const link of causeChain(error)) {
+    const candidate = (link as { code?: unknown }).code;
     if (typeof candidate === 'string') code = candidate;
-    current = (current as { cause?: unknown }).cause;
   }
   return code;
 }
@@ -55,8 +62,7 @@ export function translateNetworkError(error: unknown, action: string, url: strin
       cause: error,
     });
   }
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
+  if (causeChain(error).some((link) => ['TimeoutError', 'AbortError'].includes(String((link as { name?: unknown }).name)))) {
     return new KubeLoginError('provider-unreachable', action, `${host} did not answer within 30 seconds`, {
       fix: 'check that the provider is up and reachable, then run again',
       cause: error,
