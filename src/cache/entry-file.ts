@@ -58,7 +58,7 @@ export function parseEntryFile(text: string): EntryFile | string {
   }
   if (typeof data !== 'object' || data === null) return 'it is not a JSON object';
   const entry = data as Record<string, unknown>;
-  if (entry['version'] !== ENTRY_VERSION) return `it has format version ${String(entry['version'])}, expected ${ENTRY_VERSION}`;
+  if (entry['version'] !== ENTRY_VERSION) return `it has format version ${JSON.stringify(entry['version']) ?? 'undefined'}, expected ${ENTRY_VERSION}`;
   if (entry['storage'] !== 'disk' && entry['storage'] !== 'keyring') return 'its storage field is missing or unknown';
   const times = entry['times'] as Record<string, unknown> | undefined;
   if (

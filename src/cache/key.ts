@@ -1,6 +1,6 @@
 // The cache key: sha256 over a canonical encoding of what identifies one token set.
-import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
+import { sha256Hex } from './sha256.js';
 
 /** What identifies a token set: one issuer, client, scope set, extra parameters and account. */
 export interface CacheKeyInput {
@@ -29,8 +29,6 @@ export function cacheKey(input: CacheKeyInput): CacheKey {
     extraParams: { ...input.extraParams },
     ...(input.username === undefined ? {} : { username: input.username }),
   };
-  const id = createHash('sha256')
-    .update(canonicalJson({ ...normalized, v: 1 }))
-    .digest('hex');
+  const id = sha256Hex(canonicalJson({ ...normalized, v: 1 }));
   return { id, input: normalized };
 }

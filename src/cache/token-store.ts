@@ -28,6 +28,8 @@ export interface TokenStore {
 /** A held lock on one cache key. */
 export interface LockHandle {
   release(): Promise<void>;
+  /** Tells processes waiting for this lock what the holder is doing (shown on their stderr). */
+  setPurpose?(purpose: string): Promise<void>;
 }
 
 /** The per-key lock port: serializes hit/refresh/login decisions across processes. */

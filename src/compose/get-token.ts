@@ -2,9 +2,8 @@
 import { parseExecInfo } from '../kube/exec-info.js';
 import type { CliContext } from '../cli/context.js';
 import type { GetTokenInput } from '../cli/options/get-token-input.js';
-import { FileTokenStore } from '../cache/file-store.js';
-import { NoneTokenStore } from '../cache/none-store.js';
-import type { CacheLock } from '../cache/token-store.js';
+import { FileCacheLock } from '../cache/file-lock.js';
+import { selectTokenStore } from '../cache/select-store.js';
 import { createBrowser } from '../oidc/browser.js';
 import { createFetch } from '../oidc/http.js';
 import { type ProviderConnection, connectProvider } from '../oidc/provider-client.js';
@@ -24,17 +23,14 @@ export function memoizedConnect(input: GetTokenInput, env: NodeJS.ProcessEnv): (
   };
 }
 
-const noLock: CacheLock = { acquire: async () => ({ release: async () => undefined }) };
-
 /** Builds the dependencies of get-token for a real run. */
 export async function getTokenDeps(ctx: CliContext, input: GetTokenInput): Promise<GetTokenDeps> {
   const logger = createLogger(ctx.stderr, input.verbose);
   logger.redactor.add(input.clientSecret);
   logger.redactor.add(input.password);
-  const store = input.storage === 'none' ? new NoneTokenStore() : new FileTokenStore(input.cacheDir, logger);
   return {
-    store,
-    lock: noLock,
+    store: await selectTokenStore({ storage: input.storage, dir: input.cacheDir, logger }),
+    lock: new FileCacheLock({ dir: input.cacheDir, logger }),
     clock: systemClock,
     logger,
     connect: memoizedConnect(input, ctx.env),

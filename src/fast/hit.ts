@@ -9,11 +9,11 @@ import { pathToFileURL } from 'node:url';
 import { entryFileName, parseEntryFile } from '../cache/entry-file.js';
 import { bearerToken, freshUntil, isFresh } from '../cache/expiry.js';
 import { cacheKey } from '../cache/key.js';
-import type { TokenSecrets } from '../cache/token-set.js';
 import { parseGetTokenArgv } from '../cli/options/parse-argv.js';
 import { cacheKeyInputOf, toGetTokenInput } from '../cli/options/get-token-input.js';
 import { encodeExecCredential } from '../kube/exec-credential.js';
 import { parseExecInfo } from '../kube/exec-info.js';
+import { readKeychainSecrets } from './keychain-read.js';
 
 /** The ExecCredential text for a cache hit, or undefined when the full CLI must run. */
 export function answerFromCache(argv: readonly string[], env: NodeJS.ProcessEnv, nowMs: number): string | undefined {
@@ -27,21 +27,16 @@ export function answerFromCache(argv: readonly string[], env: NodeJS.ProcessEnv,
     const key = cacheKey(cacheKeyInputOf(input));
     const entry = parseEntryFile(readFileSync(join(input.cacheDir, entryFileName(key.id)), 'utf8'));
     if (typeof entry === 'string') return undefined;
-    if (entry.storage !== 'disk' && input.storage === 'disk') return undefined;
+    if (input.storage !== 'auto' && entry.storage !== input.storage) return undefined;
     // Decide from the non-secret metadata before touching a keychain.
     if (!isFresh(entry.times, input.useAccessToken, nowMs)) return undefined;
-    const secrets = entry.storage === 'disk' ? entry.secrets : readKeychain(key.id, entry);
+    const secrets = entry.storage === 'disk' ? entry.secrets : readKeychainSecrets(key.id, entry);
     const token = secrets && bearerToken(secrets, input.useAccessToken);
     if (!token) return undefined;
     return encodeExecCredential(execInfo.apiVersion, token, freshUntil(entry.times, input.useAccessToken));
   } catch {
     return undefined;
   }
-}
-
-/** Reads keychain secrets; replaced by the keychain reader when keychain storage is built in. */
-function readKeychain(_id: string, _entry: unknown): TokenSecrets | undefined {
-  return undefined;
 }
 
 /** Entry point used by bin/kube-login.js. */

@@ -7,7 +7,7 @@ import { KubeLoginError, describe } from '../errors.js';
 /** TLS settings for talking to the provider. */
 export interface TlsOptions {
   certificateAuthorityFiles: string[];
-  certificateAuthorityData?: string;
+  certificateAuthorityData?: string[];
   insecureSkipTlsVerify: boolean;
 }
 
@@ -26,8 +26,8 @@ async function readCertificateAuthorities(tls: TlsOptions, env: NodeJS.ProcessEn
       });
     }
   }
-  if (tls.certificateAuthorityData) {
-    const pem = Buffer.from(tls.certificateAuthorityData, 'base64').toString('utf8');
+  for (const data of tls.certificateAuthorityData ?? []) {
+    const pem = Buffer.from(data, 'base64').toString('utf8');
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
       throw new KubeLoginError('usage', 'use --certificate-authority-data', 'it is not a base64-encoded PEM certificate', {
         fix: 'pass the output of `base64 -w0 ca.pem`',

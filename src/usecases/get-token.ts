@@ -70,6 +70,7 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
       return { key, tokens: cached, source: 'cache' };
     }
     if (cached?.refreshToken && !options.forceLogin) {
+      await lock.setPurpose?.('refreshing the token');
       const refreshed = await refresh(deps, input, key, cached);
       if (refreshed) return { key, tokens: refreshed, source: 'refresh' };
     }
@@ -78,6 +79,7 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
         fix: 'log in from a terminal: run `kubectl get --raw /version` (or kube-login get-token with the same flags, without --no-login)',
       });
     }
+    await lock.setPurpose?.('logging in');
     const provider = await deps.connect();
     const result = await deps.login(provider);
     const tokens = toCachedTokens(result, deps.clock.now());
@@ -99,6 +101,8 @@ async function save(deps: GetTokenDeps, key: CacheKey, tokens: CachedTokens): Pr
 }
 
 async function refresh(deps: GetTokenDeps, input: GetTokenInput, key: CacheKey, cached: CachedTokens): Promise<CachedTokens | undefined> {
+  // What happens after a failed refresh, for the one line that says why it failed.
+  const next = input.noLogin ? '; --no-login forbids a new login' : '; logging in again';
   let current = cached;
   for (let attempt = 0; attempt < 2; attempt++) {
     const refreshToken = current.refreshToken as string;
@@ -117,24 +121,24 @@ async function refresh(deps: GetTokenDeps, input: GetTokenInput, key: CacheKey, 
           continue;
         }
       }
-      deps.logger.warn(`${isKubeLoginError(error) ? error.message : describe(error)}; logging in again`);
+      deps.logger.warn(`${isKubeLoginError(error) ? error.message : describe(error)}${next}`);
       return undefined;
     }
     register(deps.logger, result);
     if (!result.idToken) {
-      deps.logger.warn('the provider returned no ID token on refresh (OIDC Core 12.2 allows it, but the cluster needs one); logging in again');
+      deps.logger.warn(`the provider returned no ID token on refresh (OIDC Core 12.2 allows it, but the cluster needs one)${next}`);
       return undefined;
     }
     const changed = changedIdentityClaim(current.idToken, result);
     if (changed) {
-      deps.logger.warn(`the refreshed ID token has a different "${changed}" than the original (OIDC Core 12.2 forbids it); discarding it and logging in again`);
+      deps.logger.warn(`the refreshed ID token has a different "${changed}" than the original (OIDC Core 12.2 forbids it), so it is discarded${next}`);
       return undefined;
     }
     let tokens: CachedTokens;
     try {
       tokens = toCachedTokens(result, deps.clock.now(), refreshToken);
     } catch (error) {
-      deps.logger.warn(`${describe(error)}; logging in again`);
+      deps.logger.warn(`${describe(error)}${next}`);
       return undefined;
     }
     await save(deps, key, tokens);

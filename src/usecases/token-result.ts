@@ -31,12 +31,16 @@ export function toCachedTokens(result: TokenResult, nowMs: number, previousRefre
   return tokens;
 }
 
-/** OIDC Core 12.2: a refreshed ID token must keep `iss` and `sub`; returns the claim that changed. */
+const audienceOf = (value: unknown): string => JSON.stringify((Array.isArray(value) ? [...value] : [value]).sort());
+
+/** OIDC Core 12.2: a refreshed ID token keeps `iss`, `sub`, `aud` and `azp`; returns the claim that changed. */
 export function changedIdentityClaim(previousIdToken: string, result: TokenResult): string | undefined {
   const before = decodeJwtPayload(previousIdToken);
-  if (!before || !result.claims) return undefined;
-  for (const claim of ['iss', 'sub'] as const) {
+  if (!result.claims) return undefined;
+  // A cached ID token we cannot decode cannot vouch for the new one.
+  if (!before) return 'sub';
+  for (const claim of ['iss', 'sub', 'azp'] as const) {
     if (before[claim] !== result.claims[claim]) return claim;
   }
-  return undefined;
+  return audienceOf(before['aud']) === audienceOf(result.claims.aud) ? undefined : 'aud';
 }

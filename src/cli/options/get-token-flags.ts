@@ -1,8 +1,12 @@
 // The get-token flags, declared once: commander registers them and the cache-hit fast path parses them.
 // Names follow int128/kubelogin's get-token so that its kubeconfigs work by changing only the command.
 
-/** How a flag takes its value. `list` flags repeat and, as kubelogin's pflag StringSlices, split on commas. */
-export type FlagKind = 'string' | 'list' | 'boolean';
+/**
+ * How a flag takes its value, mirroring kubelogin's pflag types: `list` repeats and splits on
+ * commas (StringSlice), `array` repeats without splitting (StringArray), `map` repeats and takes
+ * `key=value` pairs (StringToString: one `=` keeps the value whole, more split on commas).
+ */
+export type FlagKind = 'string' | 'list' | 'array' | 'map' | 'boolean';
 
 /** One get-token flag. */
 export interface FlagSpec {
@@ -21,7 +25,7 @@ export const GET_TOKEN_FLAGS: readonly FlagSpec[] = [
   { name: 'oidc-client-id', kind: 'string', valueName: 'id', description: 'client ID registered at the provider (required)' },
   { name: 'oidc-client-secret', kind: 'string', valueName: 'secret', description: 'client secret, for confidential clients', secret: true },
   { name: 'oidc-extra-scope', kind: 'list', valueName: 'scope', description: 'scope to request besides openid (repeatable or comma-separated)' },
-  { name: 'oidc-auth-request-extra-params', kind: 'list', valueName: 'key=value', description: 'extra authorization request parameter (repeatable)' },
+  { name: 'oidc-auth-request-extra-params', kind: 'map', valueName: 'key=value', description: 'extra authorization request parameter (repeatable)' },
   { name: 'oidc-redirect-url-hostname', kind: 'string', valueName: 'host', description: 'hostname of the loopback redirect URI (default: localhost)' },
   { name: 'oidc-use-access-token', kind: 'boolean', description: 'send the access token to the cluster instead of the ID token' },
   { name: 'grant-type', kind: 'string', valueName: 'type', description: 'auto | authcode | authcode-keyboard | device-code | password | client-credentials' },
@@ -34,8 +38,8 @@ export const GET_TOKEN_FLAGS: readonly FlagSpec[] = [
   { name: 'no-login', kind: 'boolean', description: 'never start a login; fail when no valid or refreshable token is cached' },
   { name: 'token-cache-dir', kind: 'string', valueName: 'dir', description: 'token cache directory (default: ~/.kube/cache/kube-login)' },
   { name: 'token-cache-storage', kind: 'string', valueName: 'kind', description: 'auto | keyring | disk | none (default: auto)' },
-  { name: 'certificate-authority', kind: 'list', valueName: 'file', description: 'PEM file of a CA to trust for the provider, added to the system roots (repeatable)' },
-  { name: 'certificate-authority-data', kind: 'string', valueName: 'base64', description: 'base64 PEM of a CA to trust for the provider' },
+  { name: 'certificate-authority', kind: 'array', valueName: 'file', description: 'PEM file of a CA to trust for the provider, added to the system roots (repeatable)' },
+  { name: 'certificate-authority-data', kind: 'array', valueName: 'base64', description: 'base64 PEM of a CA to trust for the provider (repeatable)' },
   { name: 'insecure-skip-tls-verify', kind: 'boolean', description: 'do not verify the provider certificate (insecure)' },
   { name: 'force-refresh', kind: 'boolean', description: 'refresh or log in even if the cached token is valid' },
   { name: 'verbose', short: 'v', kind: 'boolean', description: 'print debug output and stack traces' },
@@ -70,4 +74,18 @@ export function splitListValue(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** Splits a map flag value as pflag's StringToString does: one `=` keeps it whole (quotes trimmed). */
+export function splitMapValue(value: string): string[] {
+  const equals = value.split('=').length - 1;
+  if (equals <= 1) return [value.replace(/^"+|"+$/g, '')];
+  return splitListValue(value);
+}
+
+/** The values one occurrence of a flag contributes, by the flag's kind. */
+export function flagValues(kind: Exclude<FlagKind, 'boolean' | 'string'>, value: string): string[] {
+  if (kind === 'list') return splitListValue(value);
+  if (kind === 'map') return splitMapValue(value);
+  return [value];
 }

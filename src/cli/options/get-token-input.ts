@@ -106,7 +106,7 @@ export function toGetTokenInput(raw: RawGetTokenFlags, env: NodeJS.ProcessEnv, h
   const timeout = Number(timeoutText);
   if (!Number.isInteger(timeout) || timeout <= 0) throw usage('authentication-timeout-sec', timeoutText, 'expected a positive whole number of seconds');
   const listen = raw.lists['listen-address'];
-  const caData = s['certificate-authority-data'];
+  const caData = raw.lists['certificate-authority-data'] ?? [];
   // KUBECACHEDIR is honoured as kubelogin does (int128/kubelogin#975).
   const cacheDirFlag = s['token-cache-dir'] ?? (env['KUBECACHEDIR'] ? `${env['KUBECACHEDIR']}/kube-login` : undefined);
   const input: GetTokenInput = {
@@ -125,7 +125,7 @@ export function toGetTokenInput(raw: RawGetTokenFlags, env: NodeJS.ProcessEnv, h
     storage: oneOf('token-cache-storage', s['token-cache-storage'], STORAGE_KINDS, 'auto'),
     tls: {
       certificateAuthorityFiles: (raw.lists['certificate-authority'] ?? []).map((file) => expandHome(file, home)),
-      ...(caData ? { certificateAuthorityData: caData } : {}),
+      certificateAuthorityData: caData,
       insecureSkipTlsVerify: raw.booleans['insecure-skip-tls-verify'] === true,
     },
     forceRefresh: raw.booleans['force-refresh'] === true,

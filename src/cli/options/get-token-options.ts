@@ -7,7 +7,7 @@ function toOption(flag: FlagSpec): Option {
   const names = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}`;
   if (flag.kind === 'boolean') return new Option(names, flag.description);
   const option = new Option(`${names} <${flag.valueName ?? 'value'}>`, flag.description);
-  if (flag.kind === 'list') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  if (flag.kind !== 'string') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
   return option;
 }
 

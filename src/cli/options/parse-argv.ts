@@ -1,15 +1,15 @@
 // A strict parser of get-token flags for the cache-hit fast path: it gives up on anything unusual,
 // and the full commander CLI then handles (and reports) the command line.
-import { GET_TOKEN_FLAGS, type FlagSpec, type RawGetTokenFlags, splitListValue } from './get-token-flags.js';
+import { GET_TOKEN_FLAGS, type FlagSpec, type RawGetTokenFlags, flagValues } from './get-token-flags.js';
 
 const BY_NAME = new Map<string, FlagSpec>(GET_TOKEN_FLAGS.map((flag) => [flag.name, flag]));
 const BY_SHORT = new Map<string, FlagSpec>(GET_TOKEN_FLAGS.filter((flag) => flag.short).map((flag) => [flag.short as string, flag]));
 
-/** Adds one value to the raw flags; list values are split on commas. */
+/** Adds one occurrence of a flag to the raw flags, splitting its value as the flag's kind says. */
 export function addFlagValue(raw: RawGetTokenFlags, flag: FlagSpec, value: string | boolean): void {
   if (flag.kind === 'boolean') raw.booleans[flag.name] = value === true || value === 'true';
-  else if (flag.kind === 'list') raw.lists[flag.name] = [...(raw.lists[flag.name] ?? []), ...splitListValue(String(value))];
-  else raw.strings[flag.name] = String(value);
+  else if (flag.kind === 'string') raw.strings[flag.name] = String(value);
+  else raw.lists[flag.name] = [...(raw.lists[flag.name] ?? []), ...flagValues(flag.kind, String(value))];
 }
 
 /** Parses get-token arguments (after the subcommand); undefined when anything is not plainly understood. */

@@ -1,0 +1,176 @@
+// The per-key cache lock between real processes: turns, dead and stale holders, Ctrl-C, timeout.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileCacheLock, lockFileName } from '../../../src/cache/file-lock.js';
+import { formatError } from '../../../src/cli/exit-codes.js';
+import { KubeLoginError } from '../../../src/errors.js';
+import { makeTempDir } from '../../support/temp-dir.js';
+import { collectingLogger } from '../../unit/cache/memory-keychain.js';
+import { LOCK_DRIVER, startFixture } from './lock-process.js';
+
+const ID = 'c0ffee'.padEnd(64, '0');
+
+function cacheDir(): string {
+  const dir = join(makeTempDir('kube-login-lock-'), 'cache');
+  mkdirSync(dir, { mode: 0o700 });
+  return dir;
+}
+
+/** A pid that belongs to no process: one that has just exited. */
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+}
+
+function staleLockOf(pid: number): string {
+  const pidNamespace = process.platform === 'linux' ? readlinkSync('/proc/self/ns/pid') : undefined;
+  return JSON.stringify({ pid, host: hostname(), startedAt: new Date().toISOString(), purpose: 'logging in', ...(pidNamespace ? { pidNamespace } : {}) });
+}
+
+describe('FileCacheLock between processes', () => {
+  it('lets 8 contending processes in one at a time, after breaking a dead holder\'s lock', async () => {
+    const dir = cacheDir();
+    const log = join(dir, '..', 'turns.log');
+    writeFileSync(log, '');
+    writeFileSync(join(dir, lockFileName(ID)), staleLockOf(deadPid()));
+    const env = { ...process.env, LOG_FILE: log, HOLD_MS: '80' };
+    const runs = Array.from({ length: 8 }, () => startFixture(LOCK_DRIVER, ['critical', dir, ID], env));
+    const codes = await Promise.all(runs.map((run) => run.exited));
+    expect(codes, runs.map((run) => run.stderr()).join('\n')).toEqual(Array(8).fill(0));
+    const events = readFileSync(log, 'utf8').trim().split('\n').map((line) => line.split(' '));
+    expect(events).toHaveLength(16);
+    // Strictly alternating enter/exit of the same process: the critical sections never overlap.
+    for (let i = 0; i < events.length; i += 2) {
+      expect(events[i]?.[0]).toBe('enter');
+      expect(events[i + 1]?.[0]).toBe('exit');
+      expect(events[i + 1]?.[1]).toBe(events[i]?.[1]);
+    }
+    expect(new Set(events.map((event) => event[1])).size).toBe(8);
+    expect(existsSync(join(dir, lockFileName(ID)))).toBe(false);
+  }, 60_000);
+
+  it('breaks the lock of a SIGKILLed holder at once when its pid is gone', async () => {
+    const dir = cacheDir();
+    const holder = startFixture(LOCK_DRIVER, ['hold', dir, ID]);
+    await holder.waitFor('acquired');
+    const info = JSON.parse(readFileSync(join(dir, lockFileName(ID)), 'utf8')) as Record<string, unknown>;
+    expect(info).toMatchObject({ pid: holder.child.pid, host: hostname(), purpose: 'logging in' });
+    expect(statSync(join(dir, lockFileName(ID))).mode & 0o777).toBe(0o600);
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+    const started = Date.now();
+    const handle = await new FileCacheLock({ dir, logger: collectingLogger().logger, staleMs: 60_000 }).acquire(ID);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await handle.release();
+  }, 30_000);
+
+  it('keeps a live holder\'s lock fresh by heartbeats, and breaks it within the stale timeout once it is SIGKILLed', async () => {
+    const dir = cacheDir();
+    // The holder claims another host, so its pid cannot be checked: only the mtime heartbeat tells.
+    const holder = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_HOSTNAME: 'another-host', LOCK_HEARTBEAT_MS: '200' });
+    await holder.waitFor('acquired');
+    const { logger, lines } = collectingLogger();
+    let acquiredAt = 0;
+    const waiting = new FileCacheLock({ dir, logger, staleMs: 2_000, noticeAfterMs: 300 }).acquire(ID).then((handle) => {
+      acquiredAt = Date.now();
+      return handle;
+    });
+    await new Promise((done) => setTimeout(done, 3_500));
+    expect(acquiredAt, 'a live holder\'s lock was broken').toBe(0);
+    expect(lines).toEqual([`kube-login: waiting for another kube-login (pid ${holder.child.pid} on another-host) that is logging in…`]);
+    holder.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await holder.exited;
+    const handle = await waiting;
+    expect(acquiredAt - killedAt).toBeGreaterThan(1_200);
+    expect(acquiredAt - killedAt).toBeLessThan(2_000 + 1_500);
+    await handle.release();
+  }, 30_000);
+
+  it('releases the lock on Ctrl-C (exit 130) and on SIGTERM', async () => {
+    for (const [signal, outcome] of [['SIGINT', 130], ['SIGTERM', 'SIGTERM']] as const) {
+      const dir = cacheDir();
+      const holder = startFixture(LOCK_DRIVER, ['hold', dir, ID]);
+      await holder.waitFor('acquired');
+      expect(existsSync(join(dir, lockFileName(ID)))).toBe(true);
+      holder.child.kill(signal);
+      expect(await holder.exited).toBe(outcome);
+      expect(existsSync(join(dir, lockFileName(ID))), `lock left after ${signal}`).toBe(false);
+    }
+  }, 30_000);
+
+  it('tells the waiter what it waits for, again when the holder\'s purpose changes', async () => {
+    const dir = cacheDir();
+    const holder = startFixture(LOCK_DRIVER, ['hold', dir, ID], {
+      ...process.env,
+      PURPOSE: 'refreshing the token',
+      NEXT_PURPOSE: 'logging in',
+      NEXT_PURPOSE_AFTER_MS: '1800',
+      HOLD_MS: '1500',
+    });
+    await holder.waitFor('acquired');
+    const { logger, lines } = collectingLogger();
+    const handle = await new FileCacheLock({ dir, logger }).acquire(ID);
+    await handle.release();
+    expect(await holder.exited).toBe(0);
+    expect(lines).toEqual([
+      `kube-login: waiting for another kube-login (pid ${holder.child.pid}) that is refreshing the token…`,
+      `kube-login: waiting for another kube-login (pid ${holder.child.pid}) that is logging in…`,
+    ]);
+  }, 30_000);
+
+  it('gives up after the timeout, naming the holder, the lock file and the fix', async () => {
+    const dir = cacheDir();
+    const holder = startFixture(LOCK_DRIVER, ['hold', dir, ID]);
+    await holder.waitFor('acquired');
+    const waiter = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_TIMEOUT_MS: '1500' });
+    const code = await waiter.exited;
+    holder.child.kill('SIGTERM');
+    await holder.exited;
+    expect(code).toBe(9);
+    const path = join(dir, lockFileName(ID));
+    const [notice, message, fix] = waiter.stderr().trimEnd().split('\n');
+    expect(notice).toBe(`kube-login: waiting for another kube-login (pid ${holder.child.pid}) that is logging in…`);
+    expect(message).toMatch(
+      new RegExp(`^kube-login: could not take the token cache lock ${path}: another kube-login \\(pid ${holder.child.pid} on ${hostname()}, logging in since \\d{4}-\\d\\d-\\d\\dT[^)]+\\) still holds it after 2 s$`),
+    );
+    expect(fix).toBe(`  fix: if that process is stuck, stop it (\`kill ${holder.child.pid}\` on ${hostname()}); if no kube-login is running, delete ${path}`);
+  }, 30_000);
+});
+
+describe('FileCacheLock in one process', () => {
+  it('writes who holds it, refuses to take it twice, and removes it on release', async () => {
+    const dir = cacheDir();
+    const lock = new FileCacheLock({ dir, logger: collectingLogger().logger });
+    const handle = await lock.acquire(ID, 'logging in');
+    const info = JSON.parse(readFileSync(handle.path, 'utf8')) as Record<string, unknown>;
+    expect(info).toMatchObject({ pid: process.pid, host: hostname(), purpose: 'logging in' });
+    expect(Number.isNaN(Date.parse(String(info['startedAt'])))).toBe(false);
+    await expect(lock.acquire(ID)).rejects.toMatchObject({ code: 'internal' });
+    await handle.release();
+    await handle.release();
+    expect(existsSync(handle.path)).toBe(false);
+  });
+
+  it('refuses a cache directory other users can reach', async () => {
+    const dir = cacheDir();
+    chmodSync(dir, 0o755);
+    const error = await new FileCacheLock({ dir, logger: collectingLogger().logger }).acquire(ID).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(KubeLoginError);
+    expect(formatError(error as KubeLoginError, false)).toBe(
+      `kube-login: could not use the token cache directory ${dir}: its mode is 0755, so other users can reach it; kube-login keeps tokens and locks only in a private (0700) directory\n` +
+        `  fix: run \`chmod 700 ${dir}\`, or pass another --token-cache-dir\n`,
+    );
+  });
+
+  it.runIf(process.getuid?.() === 0)('refuses a cache directory owned by another user', async () => {
+    const dir = cacheDir();
+    chownSync(dir, 65534, 65534);
+    await expect(new FileCacheLock({ dir, logger: collectingLogger().logger }).acquire(ID)).rejects.toMatchObject({
+      code: 'cache',
+      reason: expect.stringMatching(/^it belongs to uid 65534, not to you \(uid 0\)/),
+    });
+  });
+});

@@ -1,0 +1,44 @@
+// Runs the BUILT kube-login command line (node bin/kube-login.js) as a subprocess, like kubectl would.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliEntry, repoRoot } from './paths.js';
+import { runProcess, type ProcessResult } from './run-process.js';
+import { makeTempDir } from './temp-dir.js';
+
+/** Options for runCli; `env.HOME` is required so no test touches the real ~/.kube. */
+export interface RunCliOptions {
+  env: Record<string, string | undefined> & { HOME: string };
+  /** Default 30 s; the whole process group is killed after it. */
+  timeoutMs?: number;
+  /** Text for stdin; without it stdin is /dev/null. */
+  input?: string;
+  /** Keep NODE_EXTRA_CA_CERTS from the test's environment (it is removed by default). */
+  keepNodeExtraCaCerts?: boolean;
+}
+
+/** The outcome of one kube-login run. */
+export type CliResult = ProcessResult;
+
+/** Runs `node bin/kube-login.js ...args`; stderr is recorded for the leak check. */
+export async function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
+  if (!existsSync(join(repoRoot, 'dist'))) {
+    throw new Error('kube-login is not built: run `node scripts/build.mjs` first (npm test does)');
+  }
+  const env = { ...options.env };
+  if (options.keepNodeExtraCaCerts && process.env.NODE_EXTRA_CA_CERTS !== undefined) {
+    env.NODE_EXTRA_CA_CERTS ??= process.env.NODE_EXTRA_CA_CERTS;
+  }
+  return runProcess(process.execPath, [cliEntry, ...args], {
+    env,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    input: options.input,
+    cwd: repoRoot,
+  });
+}
+
+/** A fresh HOME (with .kube/cache) under os.tmpdir(), removed when the test process exits. */
+export function makeTempHome(): string {
+  const home = makeTempDir('kube-login-home-');
+  mkdirSync(join(home, '.kube', 'cache'), { recursive: true });
+  return home;
+}

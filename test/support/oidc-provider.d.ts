@@ -1,0 +1,43 @@
+// The small part of oidc-provider 9's API (it ships no type definitions) that the test provider uses.
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  /** The Koa context as oidc-provider middleware sees it. */
+  export interface ProviderContext {
+    method: string;
+    path: string;
+    status: number;
+    body: unknown;
+    type: string;
+    req: IncomingMessage;
+    response: { get(field: string): string };
+    oidc?: {
+      route?: string;
+      params?: Record<string, unknown>;
+    };
+  }
+
+  /** A Koa middleware registered with `provider.use`. */
+  export type ProviderMiddleware = (ctx: ProviderContext, next: () => Promise<void>) => Promise<void>;
+
+  /** A stored token model instance (refresh tokens here). */
+  export interface StoredToken {
+    destroy(): Promise<void>;
+  }
+
+  /** The OpenID Provider: a Koa application. */
+  export class Provider {
+    constructor(issuer: string, configuration: Record<string, unknown>);
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    use(middleware: ProviderMiddleware): this;
+    on(event: string, listener: (...args: unknown[]) => void): this;
+    readonly RefreshToken: { find(value: string): Promise<StoredToken | undefined> };
+  }
+
+  /** OAuth error classes; only the one the test provider throws is listed. */
+  export const errors: {
+    InvalidTarget: new (description?: string) => Error;
+  };
+
+  export default Provider;
+}
