@@ -32,6 +32,16 @@ export interface AuthorizationChecks {
   nonce: string;
 }
 
+/** A started device authorization (RFC 8628 3.2); `handle` is passed back to pollDeviceGrant. */
+export interface DeviceAuthorization {
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  expiresIn: number;
+  interval?: number;
+  readonly handle: unknown;
+}
+
 /** How to reach one client at one provider. */
 export interface ProviderSettings {
   issuerUrl: string;
@@ -48,6 +58,18 @@ export interface ProviderConnection {
   authorizationUrl(redirectUri: string, scopes: readonly string[], checks: AuthorizationChecks, extraParams: Record<string, string>): URL;
   exchangeCode(callbackUrl: URL, checks: AuthorizationChecks, redirectUri: string): Promise<TokenResult>;
   refresh(refreshToken: string): Promise<TokenResult>;
+  /** RFC 8628 3.1: starts the device flow. */
+  deviceAuthorization(scopes: readonly string[], extraParams: Record<string, string>): Promise<DeviceAuthorization>;
+  /** RFC 8628 3.4-3.5: polls until the user approves; slow_down adds 5 s; aborts with `signal`. */
+  pollDeviceGrant(authorization: DeviceAuthorization, signal: AbortSignal): Promise<TokenResult>;
+  /** RFC 6749 4.3, the resource owner password credentials grant. */
+  passwordGrant(username: string, password: string, scopes: readonly string[]): Promise<TokenResult>;
+  /** RFC 6749 4.4, the client credentials grant (confidential clients). */
+  clientCredentialsGrant(scopes: readonly string[], extraParams: Record<string, string>): Promise<TokenResult>;
+  /** RFC 7009 revocation; false when the provider has no revocation_endpoint. */
+  revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean>;
+  /** The RP-initiated logout URL (OIDC RP-Initiated Logout 1.0), or undefined without an end_session_endpoint. */
+  endSessionUrl(idTokenHint: string): URL | undefined;
 }
 
 /** True for http issuers on loopback addresses, the only plain-http providers we talk to. */
@@ -108,8 +130,8 @@ export function translateOidcError(error: unknown, action: string, url: string):
   return new KubeLoginError('provider-rejected', action, describe(error), { cause: error });
 }
 
-function toTokenResult(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): TokenResult {
-  const claims = response.claims() as IdTokenClaims | undefined;
+function toTokenResult(response: client.TokenEndpointResponse & Partial<client.TokenEndpointResponseHelpers>): TokenResult {
+  const claims = response.claims?.() as IdTokenClaims | undefined;
   return {
     accessToken: response.access_token,
     ...(response.id_token ? { idToken: response.id_token } : {}),
@@ -180,6 +202,64 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
       } catch (error) {
         throw translateOidcError(error, 'refresh the token', tokenUrl);
       }
+    },
+    async deviceAuthorization(scopes, extraParams) {
+      const endpoint = String(metadata.device_authorization_endpoint ?? settings.issuerUrl);
+      if (!metadata.device_authorization_endpoint) {
+        throw new KubeLoginError('provider-rejected', 'start the device code login', 'the provider has no device_authorization_endpoint', {
+          fix: 'enable the device authorization grant at the provider, or use --grant-type authcode',
+        });
+      }
+      try {
+        const response = await client.initiateDeviceAuthorization(config, { ...extraParams, scope: ['openid', ...scopes].join(' ') });
+        return {
+          userCode: response.user_code,
+          verificationUri: response.verification_uri,
+          ...(response.verification_uri_complete ? { verificationUriComplete: response.verification_uri_complete } : {}),
+          expiresIn: response.expires_in,
+          ...(typeof response.interval === 'number' ? { interval: response.interval } : {}),
+          handle: response,
+        };
+      } catch (error) {
+        throw translateOidcError(error, 'start the device code login', endpoint);
+      }
+    },
+    async pollDeviceGrant(authorization, signal) {
+      try {
+        const response = await client.pollDeviceAuthorizationGrant(config, authorization.handle as client.DeviceAuthorizationResponse, undefined, { signal });
+        return toTokenResult(response);
+      } catch (error) {
+        if (signal.aborted && signal.reason instanceof KubeLoginError) throw signal.reason;
+        throw translateOidcError(error, 'finish the device code login', tokenUrl);
+      }
+    },
+    async passwordGrant(username, password, scopes) {
+      try {
+        return toTokenResult(await client.genericGrantRequest(config, 'password', { username, password, scope: ['openid', ...scopes].join(' ') }));
+      } catch (error) {
+        throw translateOidcError(error, 'log in with the password grant', tokenUrl);
+      }
+    },
+    async clientCredentialsGrant(scopes, extraParams) {
+      try {
+        const scope = scopes.join(' ');
+        return toTokenResult(await client.clientCredentialsGrant(config, { ...extraParams, ...(scope ? { scope } : {}) }));
+      } catch (error) {
+        throw translateOidcError(error, 'get a token with the client credentials grant', tokenUrl);
+      }
+    },
+    async revoke(token, hint) {
+      if (!metadata.revocation_endpoint) return false;
+      try {
+        await client.tokenRevocation(config, token, { token_type_hint: hint });
+        return true;
+      } catch (error) {
+        throw translateOidcError(error, 'revoke the token', String(metadata.revocation_endpoint));
+      }
+    },
+    endSessionUrl(idTokenHint) {
+      if (!metadata.end_session_endpoint) return undefined;
+      return client.buildEndSessionUrl(config, { id_token_hint: idTokenHint });
     },
   };
 }
