@@ -10,8 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { startApiServer } from '../test/support/apiserver.js';
 import { writeExecKubeconfig } from '../test/support/kubeconfig.js';
 import { cliEntry, loginDriverScript } from '../test/support/paths.js';
+import { startKeyringSession } from '../test/support/keyring-session.js';
 import { startProvider } from '../test/support/provider.js';
-import { type Subject, compare, table } from './measure.js';
+import { readFileSync } from 'node:fs';
+import { type Subject, compare, runOnce, table } from './measure.js';
+import { cacheKey } from '../src/cache/key.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -78,6 +81,52 @@ try {
   );
   console.log(table(viaKubectl));
   console.log(`\nratio ${((viaKubectl[1]?.median ?? 0) / (viaKubectl[0]?.median ?? 1)).toFixed(2)}× (target ≤ 1.5×)\n`);
+
+  console.log('## Cache hit with the tokens in the OS keychain (gnome-keyring, Secret Service)\n');
+  const session = await startKeyringSession();
+  try {
+    const keyringFlags = [...flags, '--token-cache-storage=keyring'];
+    const keyringEnv: NodeJS.ProcessEnv = { ...session.env, KUBERNETES_EXEC_INFO: execInfo };
+    delete keyringEnv['NODE_EXTRA_CA_CERTS'];
+    await promisify(execFile)(process.execPath, [cliEntry, ...keyringFlags], { env: keyringEnv });
+    const keychain = await compare(
+      [
+        { name: 'node -e 0', command: process.execPath, args: ['-e', '0'], env: keyringEnv },
+        { name: 'kube-login get-token (cache hit, keychain)', command: process.execPath, args: [cliEntry, ...keyringFlags], env: keyringEnv },
+      ],
+      runs,
+    );
+    console.log(table(keychain));
+    console.log(`\nratio ${((keychain[1]?.median ?? 0) / (keychain[0]?.median ?? 1)).toFixed(2)}× (target ≤ 1.6×)\n`);
+  } finally {
+    await session.stop();
+  }
+
+  console.log('## 32 parallel get-token on an expired ID token, against one refresh\n');
+  const entryPath = join(home, '.kube', 'cache', 'kube-login', `${cacheKey({ issuer: provider.issuer, clientId: provider.publicClientId, scopes: ['email', 'groups', 'offline_access'], extraParams: {} }).id}.json`);
+  const expire = (): void => {
+    const entry = JSON.parse(readFileSync(entryPath, 'utf8')) as { times: Record<string, number> };
+    const now = Math.floor(Date.now() / 1000);
+    entry.times = { ...entry.times, idTokenIssuedAt: now - 3600, idTokenExpiresAt: now - 1 };
+    writeFileSync(entryPath, JSON.stringify(entry));
+  };
+  const refreshRounds = 5;
+  const single: number[] = [];
+  const batch: number[] = [];
+  const refreshSubject: Subject = { name: 'refresh', command: process.execPath, args: [cliEntry, ...diskFlags], env: hitEnv };
+  for (let round = 0; round < refreshRounds; round++) {
+    expire();
+    single.push(await runOnce(refreshSubject));
+    expire();
+    const started = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: 32 }, () => runOnce(refreshSubject)));
+    batch.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  console.log('| subject | rounds | median wall ms |\n|---|---|---|');
+  console.log(`| one get-token that refreshes | ${refreshRounds} | ${median(single).toFixed(0)} |`);
+  console.log(`| 32 parallel get-token, one of which refreshes | ${refreshRounds} | ${median(batch).toFixed(0)} |`);
+  console.log(`\nratio ${(median(batch) / median(single)).toFixed(2)}× the wall time of one refresh, for 32 processes on ${(await import('node:os')).cpus().length} cores; refresh requests at the provider: ${provider.counts().refreshToken} for ${refreshRounds * 2} expiries\n`);
 
   const bundle = '/etc/ssl/certs/ca-certificates.crt';
   if (existsSync(bundle)) {

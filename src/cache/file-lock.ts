@@ -4,7 +4,7 @@
 // BCP, RFC 9700 section 4.14.2), so two kube-login processes must never refresh the same key at once
 // (int128/kubelogin #389, #694; dex #1976).
 import { randomBytes } from 'node:crypto';
-import { readlinkSync, statSync, unlinkSync } from 'node:fs';
+import { statSync, unlinkSync } from 'node:fs';
 import { type FileHandle, link, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,11 @@ import { KubeLoginError, describe } from '../errors.js';
 import type { Logger } from '../platform/logger.js';
 import { ensureCacheDir } from './file-store.js';
 import { isHeldHere, registerHeldLock, unregisterHeldLock } from './lock-signals.js';
+import { type LockInfo, adoptHandedOffLock, newLockInfo, pidNamespace } from './lock-handoff.js';
 import { verifyPrivateDir } from './private-dir.js';
 import type { CacheLock, LockHandle } from './token-store.js';
+
+export type { LockInfo } from './lock-handoff.js';
 
 /** Longer than the default 180 s login, so that a waiter outlasts a holder's full login. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 200_000;
@@ -23,16 +26,6 @@ export const DEFAULT_STALE_MS = 15_000;
 export const DEFAULT_HEARTBEAT_MS = 2_000;
 /** A breaker's mutex older than this was left by a breaker that died; breaking takes milliseconds. */
 const BREAK_MUTEX_STALE_MS = 5_000;
-
-/** What a lock file holds: who holds it, since when, and what it is doing. */
-export interface LockInfo {
-  pid: number;
-  host: string;
-  startedAt: string;
-  purpose: string;
-  /** Linux: the holder's pid namespace; its pid can be checked only from the same namespace. */
-  pidNamespace?: string;
-}
 
 /** Options of the file lock; the defaults suit the CLI, tests shorten them. */
 export interface FileLockOptions {
@@ -59,19 +52,6 @@ export interface FileLockHandle extends LockHandle {
 /** The lock file name of a cache key. */
 export function lockFileName(id: string): string {
   return `${id}.lock`;
-}
-
-let ownNamespace: string | null | undefined;
-/** This process's pid namespace on Linux (`pid:[4026531836]`), undefined elsewhere. */
-function pidNamespace(): string | undefined {
-  if (ownNamespace === undefined) {
-    try {
-      ownNamespace = process.platform === 'linux' ? readlinkSync('/proc/self/ns/pid') : null;
-    } catch {
-      ownNamespace = null;
-    }
-  }
-  return ownNamespace ?? undefined;
 }
 
 /** Parses lock file text; undefined when it is empty (being written) or not ours. */
@@ -182,6 +162,13 @@ export class FileCacheLock implements CacheLock {
         fix: 'this is a bug in kube-login; run again with -v and report the output',
       });
     }
+    // The fast path of this process may have taken the lock already (src/cache/lock-handoff.ts).
+    const adopted = adoptHandedOffLock(path);
+    if (adopted) {
+      const handle = new HeldLock(path, adopted.info, adopted.ino, adopted.dev, this.#heartbeatMs, this.#logger);
+      await handle.setPurpose(purpose);
+      return handle;
+    }
     const started = Date.now();
     let delay = this.#pollMinMs;
     let told: string | undefined;
@@ -231,13 +218,7 @@ export class FileCacheLock implements CacheLock {
       }
       throw this.#fsError(`create the token cache lock ${path}`, error);
     }
-    const info: LockInfo = {
-      pid: process.pid,
-      host: this.#host,
-      startedAt: new Date().toISOString(),
-      purpose,
-      ...(pidNamespace() ? { pidNamespace: pidNamespace() as string } : {}),
-    };
+    const info = newLockInfo(purpose, this.#host);
     let ino: bigint;
     let dev: bigint;
     try {

@@ -2,29 +2,45 @@
 // when a fresh token is cached we answer from one small CommonJS file with no OIDC, HTTP or CLI
 // library loaded. On anything else (a miss, an unusual command line, any doubt) we load the full CLI,
 // which repeats the checks and reports problems properly.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { entryFileName, parseEntryFile } from '../cache/entry-file.js';
 import { bearerToken, freshUntil, isFresh } from '../cache/expiry.js';
-import { cacheKey } from '../cache/key.js';
+import { type CacheKey, cacheKey } from '../cache/key.js';
+import { handOffLock, tryCreateLockSync } from '../cache/lock-handoff.js';
 import { parseGetTokenArgv } from '../cli/options/parse-argv.js';
-import { cacheKeyInputOf, toGetTokenInput } from '../cli/options/get-token-input.js';
+import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../cli/options/get-token-input.js';
 import { encodeExecCredential } from '../kube/exec-credential.js';
-import { parseExecInfo } from '../kube/exec-info.js';
+import { type ExecInfo, parseExecInfo } from '../kube/exec-info.js';
 import { readKeychainSecrets } from './keychain-read.js';
 
-/** The ExecCredential text for a cache hit, or undefined when the full CLI must run. */
-export function answerFromCache(argv: readonly string[], env: NodeJS.ProcessEnv, nowMs: number): string | undefined {
+/** How long a process waits, cheaply, for another one that is refreshing the same key. */
+const WAIT_FOR_HOLDER_MS = 1_000;
+
+interface FastRequest {
+  input: GetTokenInput;
+  execInfo: ExecInfo;
+  key: CacheKey;
+}
+
+/** The get-token request the fast path can serve, or undefined when the full CLI must decide. */
+function fastRequest(argv: readonly string[], env: NodeJS.ProcessEnv): FastRequest | undefined {
   if (argv[0] !== 'get-token') return undefined;
   const raw = parseGetTokenArgv(argv.slice(1));
   if (!raw) return undefined;
   try {
     const input = toGetTokenInput(raw, env, homedir());
     if (input.forceRefresh || input.storage === 'none') return undefined;
-    const execInfo = parseExecInfo(env['KUBERNETES_EXEC_INFO']);
-    const key = cacheKey(cacheKeyInputOf(input));
+    return { input, execInfo: parseExecInfo(env['KUBERNETES_EXEC_INFO']), key: cacheKey(cacheKeyInputOf(input)) };
+  } catch {
+    return undefined;
+  }
+}
+
+function answer({ input, execInfo, key }: FastRequest, nowMs: number): string | undefined {
+  try {
     const entry = parseEntryFile(readFileSync(join(input.cacheDir, entryFileName(key.id)), 'utf8'));
     if (typeof entry === 'string') return undefined;
     if (input.storage !== 'auto' && entry.storage !== input.storage) return undefined;
@@ -39,12 +55,44 @@ export function answerFromCache(argv: readonly string[], env: NodeJS.ProcessEnv,
   }
 }
 
+/** The ExecCredential text for a cache hit, or undefined when the full CLI must run. */
+export function answerFromCache(argv: readonly string[], env: NodeJS.ProcessEnv, nowMs: number): string | undefined {
+  const request = fastRequest(argv, env);
+  return request && answer(request, nowMs);
+}
+
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/**
+ * On a miss: take the key's lock and hand it to the full CLI (which refreshes or logs in), or, when
+ * another process holds it, wait up to a second for that process to write the cache and answer
+ * from it. Past that, the full CLI waits with a message saying what for (src/cache/file-lock.ts).
+ */
+function takeLockOrWait(request: FastRequest): string | undefined {
+  if (!existsSync(request.input.cacheDir)) return undefined;
+  const lockPath = join(request.input.cacheDir, `${request.key.id}.lock`);
+  const deadline = Date.now() + WAIT_FOR_HOLDER_MS;
+  let lock = tryCreateLockSync(lockPath, 'refreshing the token or logging in');
+  while (!lock) {
+    if (Date.now() >= deadline) return undefined;
+    sleepSync(25);
+    const text = answer(request, Date.now());
+    if (text !== undefined) return text;
+    lock = tryCreateLockSync(lockPath, 'refreshing the token or logging in');
+  }
+  handOffLock(lock);
+  return undefined;
+}
+
 /** Entry point used by bin/kube-login.js. */
 export function run(): void {
   const argv = process.argv.slice(2);
-  const answer = answerFromCache(argv, process.env, Date.now());
-  if (answer !== undefined) {
-    process.stdout.write(answer);
+  const request = fastRequest(argv, process.env);
+  const text = request && (answer(request, Date.now()) ?? takeLockOrWait(request));
+  if (text !== undefined) {
+    process.stdout.write(text);
     return;
   }
   // Kept as a runtime-computed URL so that esbuild leaves the full CLI out of this bundle.
