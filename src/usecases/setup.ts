@@ -1,0 +1,316 @@
+// `kube-login setup`: check the provider, log in once, show the user as kube-apiserver will see it,
+// write the kubeconfig safely, and print what the cluster admin must do. Reads top to bottom.
+import { type CertificateAuthority, parseCertificateAuthority } from '../apiserver/certificate-authority.js';
+import { type ClaimMappingOptions, resolveClaimMappingRules } from '../apiserver/claim-mapping-rules.js';
+import { discoveryUrlOf } from '../apiserver/discovery-source.js';
+import type { KubernetesVersion } from '../apiserver/kubernetes-version.js';
+import type { RawGetTokenFlags } from '../cli/options/get-token-flags.js';
+import { type GetTokenInput, toGetTokenInput } from '../cli/options/get-token-input.js';
+import { KubeLoginError, describe, isKubeLoginError } from '../errors.js';
+import {
+  type KubeconfigChange,
+  type KubeconfigLocation,
+  type KubeconfigSet,
+  type WrittenKubeconfig,
+  findEntry,
+  listEntries,
+  locateKubeconfigs,
+  planKubeconfigChanges,
+  renderKubeconfigDiff,
+} from '../kube/kubeconfig.js';
+import type { TlsOptions } from '../oidc/http.js';
+import { decodeJwtPayload } from '../oidc/jwt-claims.js';
+import type { Clock } from '../platform/clock.js';
+import type { Logger, TextSink } from '../platform/logger.js';
+import { EXEC_COMMAND, INSTALL_HINT, buildExecArgs } from './setup/exec-args.js';
+import { askKubeconfig, askMapping, askProvider } from './setup/guided.js';
+import { renderNextSteps } from './setup/next-steps.js';
+import type { Prompter } from './setup/prompter.js';
+import {
+  type CheckResult,
+  checkDiscoveryDocument,
+  checkIssuerScheme,
+  checkRefreshAfterLogin,
+  checkTokenAlg,
+  discoveryFailed,
+  discoveryRead,
+  formatCheck,
+} from './setup/provider-checks.js';
+import { DEFAULT_RBAC_CLUSTER_ROLE, type SetupInput, defaultClusterName, defaultContextName, defaultUserName, missingValues, missingValuesError, validateSetupFlags } from './setup/setup-input.js';
+import {
+  type ClusterChoice,
+  type ClusterEndpoint,
+  type EntryChange,
+  applyKubeconfigRequest,
+  clusterEndpoint,
+  describeEntryChange,
+  unknownCluster,
+} from './setup/setup-kubeconfig.js';
+import { claimLines, mapTokenUser, whoamiGroups } from './setup/token-report.js';
+
+/** What the test login returned: the validated ID token, and whether a refresh token came with it. */
+export interface SetupLogin {
+  readonly idToken: string;
+  readonly refreshTokenReturned: boolean;
+}
+
+/** The ports of setup; src/compose/setup.ts builds the real ones, tests build fakes. */
+export interface SetupDeps {
+  /** Every line a person reads: checks, claims, summary, next steps (stderr). */
+  readonly logger: Logger;
+  /** Only the --dry-run diff goes here. */
+  readonly stdout: TextSink;
+  readonly clock: Clock;
+  readonly env: NodeJS.ProcessEnv;
+  readonly home: string;
+  readonly cwd: string;
+  /** The guided mode's questions; undefined without a terminal on stdin and stderr, or with --yes. */
+  readonly prompter: Prompter | undefined;
+  /** The raw discovery document; throws KubeLoginError ('tls', 'provider-unreachable', 'provider-rejected'). */
+  readonly discover: (issuerUrl: string, tls: TlsOptions) => Promise<Record<string, unknown>>;
+  /** One login with the get-token code (browser, PKCE, same flags); the tokens go to the cache unless dryRun. */
+  readonly login: (input: GetTokenInput, options: { readonly dryRun: boolean }) => Promise<SetupLogin>;
+  readonly readText: (path: string) => Promise<string>;
+  readonly loadKubeconfigs: (location: KubeconfigLocation) => Promise<KubeconfigSet>;
+  readonly writeKubeconfigs: (changes: readonly KubeconfigChange[]) => Promise<WrittenKubeconfig[]>;
+  /** The control plane version from the cluster's /version (unauthenticated), undefined when it cannot be read. */
+  readonly clusterVersion: (cluster: ClusterEndpoint) => Promise<KubernetesVersion | undefined>;
+}
+
+/** What setup did, for tests (the person reads stderr). */
+export interface SetupResult {
+  readonly checks: readonly CheckResult[];
+  readonly changes: readonly KubeconfigChange[];
+  readonly written: readonly WrittenKubeconfig[];
+  readonly context: string;
+  readonly user: string;
+  readonly username: string | undefined;
+}
+
+/** Runs setup; any failure before the write leaves every file as it was. */
+export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupResult> {
+  const { logger } = deps;
+  const say = (text: string): void => logger.info(text);
+
+  // 1. Flags that can never work, and the kubeconfig: refused now if we could not write it safely.
+  validateSetupFlags(input);
+  const location = locateKubeconfigs({ explicitPath: input.kubeconfig, env: deps.env, cwd: deps.cwd });
+  const set = await deps.loadKubeconfigs(location);
+  if (input.cluster !== undefined && input.server === undefined && findEntry(set, 'clusters', input.cluster) === undefined) {
+    throw unknownCluster(set, input.cluster);
+  }
+  if (input.cluster !== undefined && input.server !== undefined && findEntry(set, 'clusters', input.cluster) !== undefined) {
+    throw new KubeLoginError('usage', `add the cluster ${JSON.stringify(input.cluster)}`, 'a cluster of that name is already in the kubeconfig, and --server would change it', {
+      fix: 'drop --server to use that cluster as it is, or pass another --cluster name for the new one',
+    });
+  }
+
+  // 2. The values without a default: asked on a terminal, otherwise listed as flags (never a hang).
+  const missing = missingValues(input);
+  const prompter = missing.length > 0 ? deps.prompter : undefined;
+  if (missing.length > 0 && prompter === undefined) throw missingValuesError(missing, input.yes ? 'yes' : 'no-terminal');
+  if (prompter) say('kube-login setup: guided mode. Press Enter to take the [default]; Ctrl-C stops without changing anything.\n');
+  const raw: RawGetTokenFlags = { strings: { ...input.raw.strings }, lists: { ...input.raw.lists }, booleans: { ...input.raw.booleans } };
+  if (prompter) {
+    const answers = await askProvider(prompter, { issuerUrl: raw.strings['oidc-issuer-url'], clientId: raw.strings['oidc-client-id'] });
+    raw.strings['oidc-issuer-url'] = answers.issuerUrl;
+    raw.strings['oidc-client-id'] = answers.clientId;
+  }
+  const tokenInput = toGetTokenInput(raw, deps.env, deps.home);
+  const { issuerUrl, clientId } = tokenInput;
+  // Mapping flags are checked now (system: prefixes, a prefix without a claim), before any request.
+  resolveClaimMappingRules(input.mapping, issuerUrl);
+  const execArgs = buildExecArgs(raw, { cwd: deps.cwd, home: deps.home });
+
+  // 3. The provider.
+  if (prompter) say('');
+  say(`Checking the provider ${issuerUrl}`);
+  const checks: CheckResult[] = [];
+  const report = (result: CheckResult): void => {
+    checks.push(result);
+    say(formatCheck(result));
+  };
+  const scheme = checkIssuerScheme(issuerUrl);
+  report(scheme);
+  if (scheme.status === 'fail') throw checkError(scheme);
+  let discovery: Record<string, unknown>;
+  try {
+    discovery = await deps.discover(issuerUrl, tokenInput.tls);
+  } catch (error) {
+    const failed = isKubeLoginError(error)
+      ? discoveryFailed(error.reason, discoveryFix(error), error.code)
+      : discoveryFailed(describe(error), undefined, 'provider-unreachable');
+    report(failed);
+    throw checkError(failed, error);
+  }
+  report(discoveryRead(discoveryUrlOf(issuerUrl)));
+  const documentChecks = checkDiscoveryDocument(issuerUrl, discovery);
+  documentChecks.forEach(report);
+  const failedCheck = documentChecks.find((check) => check.status === 'fail');
+  if (failedCheck) throw checkError(failedCheck);
+
+  // 4. One login, with the get-token code and flags (the token is cached for kubectl, unless --dry-run).
+  say('');
+  say(`Logging in once, as kubectl will through get-token${input.dryRun ? ' (--dry-run: the token is not cached)' : ''}`);
+  const login = await deps.login({ ...tokenInput, noLogin: false, forceRefresh: false }, { dryRun: input.dryRun });
+  logger.redactor.add(login.idToken);
+  const claims = decodeJwtPayload(login.idToken) ?? {};
+  const alg = checkTokenAlg(login.idToken);
+  report(alg);
+  if (alg.status === 'fail') throw checkError(alg);
+  if (documentChecks.some((check) => check.id === 'refresh' && check.status === 'pending')) {
+    const refresh = checkRefreshAfterLogin(login.refreshTokenReturned);
+    report(refresh);
+    if (refresh.status === 'fail') throw checkError(refresh);
+  } else if (!login.refreshTokenReturned) {
+    logger.warn(
+      'the test login returned no refresh token, so kubectl will open the browser again whenever the ID token expires\n' +
+        '  fix: request one with --oidc-extra-scope offline_access (Google: --oidc-auth-request-extra-params access_type=offline)',
+    );
+  }
+
+  // 5. The claims, and the user exactly as kube-apiserver will map them.
+  say('');
+  say('The ID token of the test login:');
+  claimLines(claims, input.mapping.groupsClaim ?? 'groups', deps.clock.now()).forEach(say);
+  const mapping: ClaimMappingOptions = prompter ? await askMapping(prompter, input.mapping, claims, say) : input.mapping;
+  const rules = resolveClaimMappingRules(mapping, issuerUrl);
+  const mapped = mapTokenUser(rules, claims);
+  say('');
+  say(`As kube-apiserver will see this user (${describeMapping(rules)}):`);
+  say(`  Username: ${mapped.username ?? `(rejected: ${mapped.rejection ?? 'unknown'})`}`);
+  say(`  Groups:   ${whoamiGroups(mapped.groups)}`);
+  for (const warning of mapped.warnings) logger.warn(warning);
+
+  // 6. The kubeconfig: merge, show, write atomically with a backup.
+  const answers = prompter
+    ? await askKubeconfig(prompter, set, input, { issuerUrl, clientId }, say)
+    : {
+        cluster: clusterFromFlags(input),
+        clusterCaFile: input.clusterCertificateAuthority,
+        user: input.user ?? defaultUserName(issuerUrl, clientId),
+        context: input.context ?? defaultContextName(input.cluster ?? defaultClusterName(input.server ?? '')),
+        namespace: input.namespace,
+        setCurrentContext: input.setCurrentContext,
+      };
+  const cluster = await withClusterCa(deps, answers.cluster, answers.clusterCaFile);
+  if (execArgs.hasClientSecret) {
+    logger.warn('the client secret (--oidc-client-secret) is written into the kubeconfig in clear text: anyone who can read the file can use it\n  fix: use a public client with PKCE (no secret), which is what kube-login is made for');
+  }
+  if (execArgs.dropped.length > 0) say(`kube-login: note: not written into the kubeconfig: ${execArgs.dropped.join(', ')}`);
+  const entryChanges: EntryChange[] = applyKubeconfigRequest(set, {
+    user: answers.user,
+    context: answers.context,
+    cluster,
+    namespace: answers.namespace,
+    setCurrentContext: answers.setCurrentContext,
+    exec: { command: EXEC_COMMAND, args: execArgs.args, installHint: INSTALL_HINT },
+  });
+  const changes = planKubeconfigChanges(set);
+  const diff = renderKubeconfigDiff(changes);
+  say('');
+  let written: WrittenKubeconfig[] = [];
+  if (changes.length === 0) {
+    say(`The kubeconfig already holds this user and context: nothing to write.`);
+  } else if (input.dryRun) {
+    say('--dry-run: the kubeconfig change (on stdout) was not written:');
+    deps.stdout.write(diff);
+  } else {
+    if (prompter) {
+      say('The kubeconfig change:');
+      say(diff.trimEnd());
+      if (!(await prompter.confirm(`Write it to ${changes.map((c) => c.path).join(' and ')}?`, true))) {
+        say('Nothing was written.');
+        return { checks, changes, written, context: answers.context, user: answers.user, username: mapped.username };
+      }
+    }
+    written = await deps.writeKubeconfigs(changes);
+    say('Wrote the kubeconfig:');
+    entryChanges.forEach((change) => say(describeEntryChange(change)));
+    for (const file of written) if (file.backupPath !== undefined) say(`  backup of the previous ${file.listedPath}: ${file.backupPath}`);
+  }
+
+  // 7. What the cluster admin must do, and the command that proves it works.
+  const endpoint = endpointOf(set, cluster);
+  const version = input.kubernetesVersion ?? (endpoint ? await deps.clusterVersion(endpoint) : undefined);
+  say('');
+  say(
+    renderNextSteps({
+      issuerUrl,
+      clientId,
+      mapping,
+      providerCa: await providerCa(deps, tokenInput.tls),
+      version,
+      username: mapped.username,
+      groupsPrefix: rules.groups?.prefix ?? '',
+      rbac: {
+        clusterRole: input.rbac.clusterRole ?? DEFAULT_RBAC_CLUSTER_ROLE,
+        group: input.rbac.group,
+        clusterWide: input.rbac.clusterWide,
+        namespace: answers.namespace ?? 'default',
+      },
+      context: answers.context,
+      kubeconfigArgs: location.source === 'flag' ? ['--kubeconfig', location.paths[0]!] : [],
+    }).trimEnd(),
+  );
+  return { checks, changes, written, context: answers.context, user: answers.user, username: mapped.username };
+}
+
+function checkError(check: CheckResult, cause?: unknown): KubeLoginError {
+  return new KubeLoginError(check.code ?? 'check-failed', 'use this provider', check.text, {
+    ...(check.fix !== undefined ? { fix: check.fix } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+// The discovery port's fixes speak for every command; setup's TLS fix names setup's own flag.
+function discoveryFix(error: KubeLoginError): string | undefined {
+  if (error.code === 'tls') {
+    return 'pass the CA that signed the provider\'s certificate with --certificate-authority FILE (or --certificate-authority-data BASE64); it is also written into the kubeconfig';
+  }
+  return error.fix;
+}
+
+function describeMapping(rules: ReturnType<typeof resolveClaimMappingRules>): string {
+  const parts = [`username claim ${rules.username.claim}`, `prefix ${JSON.stringify(rules.username.prefix)}`];
+  if (rules.groups) parts.push(`groups claim ${rules.groups.claim}`, `prefix ${JSON.stringify(rules.groups.prefix)}`);
+  else parts.push('no groups claim');
+  return parts.join(', ');
+}
+
+function clusterFromFlags(input: SetupInput): ClusterChoice {
+  if (input.server !== undefined) return { kind: 'new', name: input.cluster ?? defaultClusterName(input.server), server: input.server };
+  return { kind: 'existing', name: input.cluster ?? '' };
+}
+
+// The new cluster's CA is embedded (certificate-authority-data), so the kubeconfig does not depend on the file staying put.
+async function withClusterCa(deps: SetupDeps, cluster: ClusterChoice, caFile: string | undefined): Promise<ClusterChoice> {
+  if (cluster.kind !== 'new' || caFile === undefined) return cluster;
+  let text: string;
+  try {
+    text = await deps.readText(caFile);
+  } catch (error) {
+    throw new KubeLoginError('usage', `read the cluster CA file ${caFile}`, describe(error), { cause: error, fix: 'pass the PEM file of the API server\'s CA to --cluster-certificate-authority' });
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new KubeLoginError('usage', `use ${caFile} as the cluster CA`, 'it holds no PEM certificate', { fix: 'pass the PEM file of the API server\'s CA (-----BEGIN CERTIFICATE-----)' });
+  }
+  return { ...cluster, certificateAuthorityData: Buffer.from(text, 'utf8').toString('base64') };
+}
+
+function endpointOf(set: KubeconfigSet, cluster: ClusterChoice): ClusterEndpoint | undefined {
+  const entry = listEntries(set, 'clusters').find((candidate) => candidate.name === cluster.name);
+  return entry === undefined ? undefined : clusterEndpoint(entry);
+}
+
+/** The provider CA for the API server configuration: the first --certificate-authority file. */
+async function providerCa(deps: SetupDeps, tls: TlsOptions): Promise<CertificateAuthority | undefined> {
+  const path = tls.certificateAuthorityFiles[0];
+  if (path === undefined) return undefined;
+  try {
+    const { pem } = parseCertificateAuthority(await deps.readText(path), path, deps.clock.now());
+    return { localPath: path, pem };
+  } catch {
+    return undefined;
+  }
+}
