@@ -1,9 +1,9 @@
 // Replaces a file atomically (temp file in the same directory, fsync, rename) after a timestamped backup.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { type FileHandle, access, lstat, mkdir, open, readFile, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { type FileHandle, access, lstat, mkdir, open, readFile, readlink, realpath, stat, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { KubeLoginError, describe } from '../errors.js';
+import { atomicWriteFile } from '../platform/atomic-write.js';
 import { errnoCode } from './kubeconfig-load.js';
 
 /** Options of writeFileAtomic. */
@@ -127,27 +127,12 @@ export async function writeFileAtomic(path: string, text: string, options: Atomi
     });
   }
   let backupPath: string | undefined;
-  const temp = `${dir}/.${basename(target)}.kube-login-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  let tempCreated = false;
   try {
     if (original !== undefined && options.backup !== false) {
       backupPath = await writeBackup(target, original.bytes, original.mode, options.now);
     }
-    const handle = await open(temp, 'wx', 0o600);
-    tempCreated = true;
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.chmod(mode);
-      await keepOwner(handle, original);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
-    tempCreated = false;
-    await syncDirectory(dir);
+    await atomicWriteFile(target, text, mode, { ...ownerToKeep(original) });
   } catch (error) {
-    if (tempCreated) await unlink(temp).catch(() => undefined);
     if (backupPath !== undefined) await unlink(backupPath).catch(() => undefined);
     throw error instanceof KubeLoginError ? error : writeError(path, what, error, dir);
   }
@@ -178,23 +163,9 @@ async function writeBackup(target: string, bytes: Buffer, mode: number, now: Dat
 }
 
 // When root (e.g. under sudo) rewrites somebody's kubeconfig, the file must stay theirs.
-async function keepOwner(handle: FileHandle, original: { uid: number; gid: number } | undefined): Promise<void> {
-  if (original === undefined || typeof process.getuid !== 'function' || process.getuid() !== 0) return;
-  await handle.chown(original.uid, original.gid);
-}
-
-// fsync of the directory makes the rename durable; Windows cannot open a directory, so skip there.
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename itself has already happened.
-  } finally {
-    await handle?.close();
-  }
+function ownerToKeep(original: { uid: number; gid: number } | undefined): { owner?: { uid: number; gid: number } } {
+  if (original === undefined || typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
+  return { owner: { uid: original.uid, gid: original.gid } };
 }
 
 function readOnlyFile(path: string, what: string, mode: number): KubeLoginError {
