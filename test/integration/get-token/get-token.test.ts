@@ -207,3 +207,38 @@ describe('get-token against an HTTPS provider with a private CA', () => {
     expect(result.code, result.stderr).toBe(0);
   });
 });
+
+describe('get-token interrupted during a login', () => {
+  it('exits 130 on Ctrl-C with what to do, releasing the lock and printing nothing on stdout', async () => {
+    const { spawn } = await import('node:child_process');
+    const { existsSync, readdirSync } = await import('node:fs');
+    const { cliEntry, repoRoot } = await import('../../support/paths.js');
+    const { childEnv } = await import('../../support/run-process.js');
+    const provider = await startProvider();
+    try {
+      const m = machine(provider, ['--browser-command=true']);
+      const child = spawn(process.execPath, [cliEntry, 'get-token', ...m.flags], { cwd: repoRoot, env: childEnv({ HOME: m.home }), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let interrupted = false;
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        // The URL is printed once the listener is up: that is when a user would press Ctrl-C (once).
+        if (!interrupted && stderr.includes('/auth?')) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
+      expect(code).toBe(130);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('kube-login: could not log in: interrupted by SIGINT');
+      expect(stderr).toContain('fix: run the command again');
+      const locks = existsSync(m.cacheDir) ? readdirSync(m.cacheDir).filter((name) => name.endsWith('.lock')) : [];
+      expect(locks).toEqual([]);
+    } finally {
+      await provider.stop();
+    }
+  });
+});
