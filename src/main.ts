@@ -21,4 +21,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(processRedactor.mask(formatError(error, verbose)));
     process.exitCode = exitCodeOf(error);
   }
+  // The command is done. A timer a library left behind (openid-client's device-code poll sleeps up
+  // to 5 s between its abort checks) must not keep kubectl waiting: give the streams a moment to
+  // drain, then end the process. Nothing else is left to do by now.
+  setTimeout(() => process.exit(), 200).unref();
 }

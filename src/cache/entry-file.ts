@@ -40,7 +40,9 @@ export function toEntryFile(key: CacheKeyInput, tokens: CachedTokens, storage: E
     hasRefreshToken: refreshToken !== undefined,
     updatedAt: now.toISOString(),
   };
-  if (storage === 'disk') entry.secrets = { idToken, ...(refreshToken ? { refreshToken } : {}), ...(accessToken ? { accessToken } : {}) };
+  if (storage === 'disk') {
+    entry.secrets = { ...(idToken ? { idToken } : {}), ...(refreshToken ? { refreshToken } : {}), ...(accessToken ? { accessToken } : {}) };
+  }
   return entry;
 }
 
@@ -61,13 +63,16 @@ export function parseEntryFile(text: string): EntryFile | string {
   if (entry['version'] !== ENTRY_VERSION) return `it has format version ${JSON.stringify(entry['version']) ?? 'undefined'}, expected ${ENTRY_VERSION}`;
   if (entry['storage'] !== 'disk' && entry['storage'] !== 'keyring') return 'its storage field is missing or unknown';
   const times = entry['times'] as Record<string, unknown> | undefined;
+  // The ID token times come as a pair; without them (client credentials) the access token's expiry must be there.
   if (
     typeof times !== 'object' ||
     times === null ||
-    !isNumber(times['idTokenExpiresAt']) ||
-    !isNumber(times['idTokenIssuedAt']) ||
+    !isOptional(times['idTokenExpiresAt'], isNumber) ||
+    (times['idTokenExpiresAt'] === undefined) !== (times['idTokenIssuedAt'] === undefined) ||
+    !isOptional(times['idTokenIssuedAt'], isNumber) ||
     !isOptional(times['accessTokenExpiresAt'], isNumber) ||
-    !isOptional(times['accessTokenIssuedAt'], isNumber)
+    !isOptional(times['accessTokenIssuedAt'], isNumber) ||
+    (times['idTokenExpiresAt'] === undefined && times['accessTokenExpiresAt'] === undefined)
   ) {
     return 'its expiry times are missing or malformed';
   }
@@ -93,9 +98,11 @@ export function parseEntryFile(text: string): EntryFile | string {
     if (
       typeof secrets !== 'object' ||
       secrets === null ||
-      !isString(secrets['idToken']) ||
+      !isOptional(secrets['idToken'], isString) ||
       !isOptional(secrets['refreshToken'], isString) ||
-      !isOptional(secrets['accessToken'], isString)
+      !isOptional(secrets['accessToken'], isString) ||
+      // The bearer token the times describe must be there: the ID token, or else the access token.
+      (times['idTokenExpiresAt'] === undefined ? !isString(secrets['accessToken']) : !isString(secrets['idToken']))
     ) {
       return 'its tokens are missing or malformed';
     }

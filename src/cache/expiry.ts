@@ -18,11 +18,14 @@ export function refreshMarginSeconds(issuedAt: number, expiresAt: number): numbe
  * Until when (seconds since the epoch) the bearer token may be used: the ID token's `exp` minus
  * the margin, or the access token's expiry minus the margin with --oidc-use-access-token. An access
  * token whose lifetime we do not know (no `expires_in`) is trusted no longer than the ID token.
+ * A set without an ID token (client credentials) is fresh only through its access token; with
+ * nothing to go by the answer is 0, never fresh.
  */
 export function freshUntil(times: TokenTimes, useAccessToken: boolean): number {
-  const idTokenUntil = times.idTokenExpiresAt - refreshMarginSeconds(times.idTokenIssuedAt, times.idTokenExpiresAt);
+  const { idTokenExpiresAt, idTokenIssuedAt } = times;
+  const idTokenUntil = idTokenExpiresAt === undefined ? 0 : idTokenExpiresAt - refreshMarginSeconds(idTokenIssuedAt ?? idTokenExpiresAt, idTokenExpiresAt);
   if (!useAccessToken || times.accessTokenExpiresAt === undefined) return idTokenUntil;
-  const issuedAt = times.accessTokenIssuedAt ?? times.idTokenIssuedAt;
+  const issuedAt = times.accessTokenIssuedAt ?? idTokenIssuedAt ?? times.accessTokenExpiresAt;
   return times.accessTokenExpiresAt - refreshMarginSeconds(issuedAt, times.accessTokenExpiresAt);
 }
 

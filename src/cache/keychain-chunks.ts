@@ -52,7 +52,7 @@ export function isGeneration(value: unknown): value is string {
 /** The keychain payload of a token set, cut into items of at most `size` characters. */
 export function splitSecrets(secrets: TokenSecrets, size: number = CHUNK_CHARS): string[] {
   const payload = JSON.stringify({
-    idToken: secrets.idToken,
+    ...(secrets.idToken ? { idToken: secrets.idToken } : {}),
     ...(secrets.refreshToken ? { refreshToken: secrets.refreshToken } : {}),
     ...(secrets.accessToken ? { accessToken: secrets.accessToken } : {}),
   });
@@ -71,11 +71,13 @@ export function joinSecrets(parts: readonly string[]): TokenSecrets | undefined 
   }
   if (typeof data !== 'object' || data === null) return undefined;
   const { idToken, refreshToken, accessToken } = data as Record<string, unknown>;
-  if (typeof idToken !== 'string' || idToken === '') return undefined;
+  if (idToken !== undefined && (typeof idToken !== 'string' || idToken === '')) return undefined;
   if (refreshToken !== undefined && typeof refreshToken !== 'string') return undefined;
   if (accessToken !== undefined && typeof accessToken !== 'string') return undefined;
+  // A set without an ID token (client credentials) holds at least its access token.
+  if (idToken === undefined && !accessToken) return undefined;
   return {
-    idToken,
+    ...(idToken ? { idToken } : {}),
     ...(refreshToken ? { refreshToken } : {}),
     ...(accessToken ? { accessToken } : {}),
   };

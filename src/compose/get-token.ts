@@ -1,5 +1,5 @@
 // Builds the real ports of get-token: token store, lock, clock, logger, provider and login.
-import { parseExecInfo } from '../kube/exec-info.js';
+import { type ExecInfo, parseExecInfo } from '../kube/exec-info.js';
 import type { CliContext } from '../cli/context.js';
 import type { GetTokenInput } from '../cli/options/get-token-input.js';
 import { FileCacheLock } from '../cache/file-lock.js';
@@ -9,6 +9,8 @@ import { createFetch } from '../oidc/http.js';
 import { type ProviderConnection, connectProvider } from '../oidc/provider-client.js';
 import { systemClock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
+import { createTerminal } from '../platform/terminal.js';
+import { shellQuote } from '../apiserver/shell-quote.js';
 import { type GetTokenDeps, getToken } from '../usecases/get-token.js';
 import { createLogin } from '../usecases/login.js';
 
@@ -23,23 +25,45 @@ export function memoizedConnect(input: GetTokenInput, env: NodeJS.ProcessEnv): (
   };
 }
 
-/** Builds the dependencies of get-token for a real run. */
-export async function getTokenDeps(ctx: CliContext, input: GetTokenInput): Promise<GetTokenDeps> {
+/**
+ * The get-token command line of this run, for "log in from a terminal" fixes: without --no-login, and
+ * without --password (it is asked for); other secrets are masked by the redactor when printed.
+ */
+export function loginCommandOf(argv: readonly string[]): string {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--no-login' || arg.startsWith('--password=')) continue;
+    if (arg === '--password') {
+      i++;
+      continue;
+    }
+    args.push(arg);
+  }
+  return ['kube-login', ...args].map(shellQuote).join(' ');
+}
+
+/** Builds the dependencies of get-token for a real run; `execInfo` tells whether kubectl gave us a terminal. */
+export async function getTokenDeps(ctx: CliContext, input: GetTokenInput, execInfo?: ExecInfo): Promise<GetTokenDeps> {
   const logger = createLogger(ctx.stderr, input.verbose);
   logger.redactor.add(input.clientSecret);
   logger.redactor.add(input.password);
+  const loginCommand = loginCommandOf(process.argv.slice(2));
+  const terminal = createTerminal({ stdinIsTTY: ctx.stdinIsTTY, stderrIsTTY: ctx.stderrIsTTY, interactive: execInfo?.interactive }, ctx.stderr);
+  const machine = { platform: process.platform, env: ctx.env, browserCommand: input.browserCommand !== undefined, skipOpenBrowser: input.skipOpenBrowser };
   return {
     store: await selectTokenStore({ storage: input.storage, dir: input.cacheDir, logger }),
     lock: new FileCacheLock({ dir: input.cacheDir, logger }),
     clock: systemClock,
     logger,
     connect: memoizedConnect(input, ctx.env),
-    login: createLogin(input, { logger, openBrowser: createBrowser(input, logger) }),
+    login: createLogin(input, { logger, openBrowser: createBrowser(input, logger), terminal, machine, loginCommand }),
+    loginCommand,
   };
 }
 
 /** Runs get-token for real and returns the stdout text. */
 export async function runGetToken(ctx: CliContext, input: GetTokenInput): Promise<string> {
   const execInfo = parseExecInfo(ctx.env['KUBERNETES_EXEC_INFO']);
-  return getToken(await getTokenDeps(ctx, input), input, execInfo);
+  return getToken(await getTokenDeps(ctx, input, execInfo), input, execInfo);
 }

@@ -22,6 +22,8 @@ export interface GetTokenDeps {
   connect(): Promise<ProviderConnection>;
   /** Runs the configured grant (browser, device code, …) and returns validated tokens. */
   login(provider: ProviderConnection): Promise<TokenResult>;
+  /** The command a person runs in a terminal to log in, for the fix of 'login-required'. */
+  loginCommand?: string;
 }
 
 /** Where the printed token came from. */
@@ -59,6 +61,9 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
   let cached = await deps.store.read(key);
   register(deps.logger, cached);
   if (cached && usable(cached)) return { key, tokens: cached, source: 'cache' };
+  // Background callers (editors, TUIs) must never wait: with nothing to refresh, --no-login fails
+  // before queueing for the lock, which a login in a terminal may hold for minutes.
+  if (input.noLogin && !cached?.refreshToken && !options.forceLogin) throw loginRequired(deps);
 
   // One decision per key at a time: lock, re-read, decide, write, release (issue #3).
   const lock = await deps.lock.acquire(key.id);
@@ -74,21 +79,25 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
       const refreshed = await refresh(deps, input, key, cached);
       if (refreshed) return { key, tokens: refreshed, source: 'refresh' };
     }
-    if (input.noLogin) {
-      throw new KubeLoginError('login-required', 'get a token', 'no valid or refreshable token is cached, and --no-login forbids starting a login', {
-        fix: 'log in from a terminal: run `kubectl get --raw /version` (or kube-login get-token with the same flags, without --no-login)',
-      });
-    }
+    if (input.noLogin) throw loginRequired(deps);
     await lock.setPurpose?.('logging in');
     const provider = await deps.connect();
     const result = await deps.login(provider);
-    const tokens = toCachedTokens(result, deps.clock.now());
+    const tokens = toCachedTokens(result, deps.clock.now(), { accessTokenOnly: input.useAccessToken });
     register(deps.logger, tokens);
     await save(deps, key, tokens);
     return { key, tokens, source: 'login' };
   } finally {
     await lock.release();
   }
+}
+
+function loginRequired(deps: GetTokenDeps): KubeLoginError {
+  return new KubeLoginError('login-required', 'get a token', 'no valid or refreshable token is cached, and --no-login forbids starting a login', {
+    fix: deps.loginCommand
+      ? `log in once from a terminal (later calls use the cached token): ${deps.loginCommand}`
+      : 'log in from a terminal: run `kubectl get --raw /version` (or kube-login get-token with the same flags, without --no-login)',
+  });
 }
 
 async function save(deps: GetTokenDeps, key: CacheKey, tokens: CachedTokens): Promise<void> {
@@ -125,18 +134,19 @@ async function refresh(deps: GetTokenDeps, input: GetTokenInput, key: CacheKey, 
       return undefined;
     }
     register(deps.logger, result);
-    if (!result.idToken) {
+    if (!result.idToken && !(input.useAccessToken && current.idToken === undefined)) {
       deps.logger.warn(`the provider returned no ID token on refresh (OIDC Core 12.2 allows it, but the cluster needs one)${next}`);
       return undefined;
     }
-    const changed = changedIdentityClaim(current.idToken, result);
+    // A set cached without an ID token (access token only) has no identity to compare against.
+    const changed = current.idToken === undefined ? undefined : changedIdentityClaim(current.idToken, result);
     if (changed) {
       deps.logger.warn(`the refreshed ID token has a different "${changed}" than the original (OIDC Core 12.2 forbids it), so it is discarded${next}`);
       return undefined;
     }
     let tokens: CachedTokens;
     try {
-      tokens = toCachedTokens(result, deps.clock.now(), refreshToken);
+      tokens = toCachedTokens(result, deps.clock.now(), { previousRefreshToken: refreshToken, accessTokenOnly: input.useAccessToken && current.idToken === undefined });
     } catch (error) {
       deps.logger.warn(`${describe(error)}${next}`);
       return undefined;
@@ -160,7 +170,7 @@ export async function getToken(deps: GetTokenDeps, input: GetTokenInput, execInf
   const now = deps.clock.now() / 1000;
   const until = freshUntil(tokens, input.useAccessToken);
   // A token just issued with a very short life may already be inside the margin; it is still valid.
-  const expiresAt = until > now ? until : input.useAccessToken ? (tokens.accessTokenExpiresAt ?? tokens.idTokenExpiresAt) : tokens.idTokenExpiresAt;
+  const expiresAt = until > now ? until : ((input.useAccessToken ? tokens.accessTokenExpiresAt : undefined) ?? tokens.idTokenExpiresAt ?? now);
   deps.logger.debug(`token from ${source}, valid until ${new Date(expiresAt * 1000).toISOString()}`);
   return encodeExecCredential(execInfo.apiVersion, token, expiresAt);
 }

@@ -1,17 +1,39 @@
 // Turning a validated token response into what we cache, with the checks OIDC requires of refreshes.
-import type { CachedTokens } from '../cache/token-set.js';
+import type { CachedTokens, TokenSecrets } from '../cache/token-set.js';
 import { KubeLoginError } from '../errors.js';
 import type { TokenResult } from '../oidc/provider-client.js';
 import { decodeJwtPayload } from '../oidc/jwt-claims.js';
 
-/** Builds the cached form; throws 'token-invalid' when there is no usable ID token. */
-export function toCachedTokens(result: TokenResult, nowMs: number, previousRefreshToken?: string): CachedTokens {
+/** How toCachedTokens treats a response without an ID token. */
+export interface CachedTokensOptions {
+  /** The refresh token to keep when the response brings none (RFC 6749 section 6). */
+  previousRefreshToken?: string;
+  /**
+   * Accept a response without an ID token (--oidc-use-access-token): it is cached with the access
+   * token's expiry only. Providers issue no ID token for the client credentials grant.
+   */
+  accessTokenOnly?: boolean;
+}
+
+/**
+ * Builds the cached form. Throws 'token-invalid' when there is no usable ID token, unless
+ * `accessTokenOnly` allows a set that holds the access token and its expiry alone.
+ */
+export function toCachedTokens(result: TokenResult, nowMs: number, options: CachedTokensOptions = {}): CachedTokens {
+  const { previousRefreshToken, accessTokenOnly = false } = options;
+  const now = Math.floor(nowMs / 1000);
+  // RFC 6749 section 6: keep the old refresh token when the provider does not send a new one.
+  const refreshToken = result.refreshToken ?? previousRefreshToken;
+  if ((!result.idToken || !result.claims) && accessTokenOnly) {
+    const tokens: CachedTokens = { accessToken: result.accessToken, accessTokenIssuedAt: now, accessTokenExpiresAt: accessTokenExpiry(result, now) };
+    if (refreshToken) tokens.refreshToken = refreshToken;
+    return tokens;
+  }
   if (!result.idToken || !result.claims) {
     throw new KubeLoginError('token-invalid', 'use the token response', 'the provider returned no ID token', {
       fix: 'make sure the client may use the `openid` scope at the provider',
     });
   }
-  const now = Math.floor(nowMs / 1000);
   if (result.claims.exp <= now) {
     throw new KubeLoginError('token-invalid', 'use the ID token', `it expired at ${new Date(result.claims.exp * 1000).toISOString()}, before it could be used`, {
       fix: "check this machine's clock against the provider's",
@@ -25,10 +47,32 @@ export function toCachedTokens(result: TokenResult, nowMs: number, previousRefre
     accessTokenIssuedAt: now,
   };
   if (result.expiresIn !== undefined) tokens.accessTokenExpiresAt = now + result.expiresIn;
-  // RFC 6749 section 6: keep the old refresh token when the provider does not send a new one.
-  const refreshToken = result.refreshToken ?? previousRefreshToken;
   if (refreshToken) tokens.refreshToken = refreshToken;
   return tokens;
+}
+
+/**
+ * When an access token used on its own expires: `expires_in` (RFC 6749 5.1), else the `exp` of a JWT
+ * access token (RFC 9068). kube-apiserver accepts only JWTs, so a token with neither is of no use to it.
+ */
+function accessTokenExpiry(result: TokenResult, now: number): number {
+  if (result.expiresIn !== undefined) {
+    if (result.expiresIn > 0) return now + result.expiresIn;
+  } else {
+    const exp = decodeJwtPayload(result.accessToken)?.['exp'];
+    if (typeof exp === 'number' && exp > now) return exp;
+  }
+  throw new KubeLoginError('token-invalid', 'use the access token', 'it has no expiry: the response has no `expires_in` and the token is not a JWT with a future `exp`', {
+    fix: 'configure the provider to issue JWT access tokens (RFC 9068) for this client: kube-apiserver validates only JWTs',
+  });
+}
+
+/** The ID token of a token set, for callers that need one (setup shows its claims); throws 'token-invalid' without. */
+export function idTokenOf(tokens: TokenSecrets, action: string): string {
+  if (tokens.idToken) return tokens.idToken;
+  throw new KubeLoginError('token-invalid', action, 'the provider returned only an access token, no ID token', {
+    fix: 'use a grant that logs a person in (authcode, device-code, authcode-keyboard or password), which returns an ID token',
+  });
 }
 
 const audienceOf = (value: unknown): string => JSON.stringify((Array.isArray(value) ? [...value] : [value]).sort());

@@ -17,6 +17,9 @@ declare module 'oidc-provider' {
     };
   }
 
+  /** A token endpoint handler added with `provider.registerGrantType`; it sets `ctx.body`. */
+  export type GrantTypeHandler = (ctx: ProviderContext) => Promise<void>;
+
   /** A Koa middleware registered with `provider.use`. */
   export type ProviderMiddleware = (ctx: ProviderContext, next: () => Promise<void>) => Promise<void>;
 
@@ -32,6 +35,7 @@ declare module 'oidc-provider' {
     use(middleware: ProviderMiddleware): this;
     on(event: string, listener: (...args: unknown[]) => void): this;
     readonly RefreshToken: { find(value: string): Promise<StoredToken | undefined> };
+    registerGrantType(name: string, handler: GrantTypeHandler, parameters?: string[]): void;
   }
 
   /** OAuth error classes; only the one the test provider throws is listed. */

@@ -23,6 +23,8 @@ export interface ProviderSettings {
   clientCredentials: { resource: string; audience: string };
   signingKey: JWK;
   cookieKey: string;
+  /** Grant types registered on the provider by the test (startProvider's extraGrantTypes), allowed for both clients. */
+  extraGrantTypes?: string[];
 }
 
 /** Claims released per scope; `openid` also carries any extra claim given in the user option. */
@@ -65,7 +67,7 @@ export function buildProviderConfiguration(
         token_endpoint_auth_method: 'none',
         redirect_uris: LOOPBACK_REDIRECTS,
         response_types: ['code'],
-        grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+        grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', ...(settings.extraGrantTypes ?? [])],
       },
       {
         // Confidential client: the browser flow with a secret, and client_credentials for CI.
@@ -75,7 +77,7 @@ export function buildProviderConfiguration(
         token_endpoint_auth_method: settings.confidentialClient.authMethod,
         redirect_uris: LOOPBACK_REDIRECTS,
         response_types: ['code'],
-        grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+        grant_types: ['authorization_code', 'refresh_token', 'client_credentials', ...(settings.extraGrantTypes ?? [])],
       },
     ],
     jwks: { keys: [settings.signingKey] },

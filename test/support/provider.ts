@@ -8,6 +8,7 @@ import { createTestCerts } from './certs.js';
 import { createProviderObserver, type ProviderCounts, type ProviderRequest } from './provider-observer.js';
 import { buildProviderConfiguration, type ProviderSettings, type ProviderUser } from './provider-configuration.js';
 import { requireLogin } from './provider-login-check.js';
+import type { GrantTypeHandler } from 'oidc-provider';
 import { quietProviderWarnings } from './quiet-provider-warnings.js';
 
 /** Types callers of startProvider need (re-exported). */
@@ -34,6 +35,15 @@ export interface StartProviderOptions {
   confidentialAuthMethod?: 'client_secret_basic' | 'client_secret_post';
   /** `aud` of client_credentials access tokens. Default `kube-login` (what the stand-in API server expects). */
   clientCredentialsAudience?: string;
+  /** Grant types oidc-provider lacks (e.g. ROPC `password`), registered with registerGrantType and allowed for both clients. */
+  extraGrantTypes?: ExtraGrantType[];
+}
+
+/** A grant type the test adds to oidc-provider: its name, its token request parameters, and its handler. */
+export interface ExtraGrantType {
+  name: string;
+  parameters: string[];
+  handler: GrantTypeHandler;
 }
 
 /** A running test provider. */
@@ -120,8 +130,11 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     },
     signingKey: await signingKey(),
     cookieKey: randomBytes(32).toString('base64url'),
+    extraGrantTypes: (options.extraGrantTypes ?? []).map((grant) => grant.name),
   };
   const provider = new Provider(issuer, buildProviderConfiguration(settings, errors.InvalidTarget));
+  // Registered before the first request: oidc-provider validates the static clients' grant_types lazily.
+  for (const grant of options.extraGrantTypes ?? []) provider.registerGrantType(grant.name, grant.handler, grant.parameters);
 
   provider.on('server_error', (_ctx, error) => console.error('test provider: server_error:', error));
 

@@ -58,7 +58,7 @@ export const UNSUPPORTED_KUBELOGIN_FLAGS: Readonly<Record<string, string>> = {
   'force-keyring': 'use --token-cache-storage keyring',
   'no-keyring': 'use --token-cache-storage disk',
   'token-exchange-resource': 'the token-exchange grant is not supported',
-  'oidc-redirect-url-authcode-keyboard': 'the authcode-keyboard grant uses the provider\'s out-of-band page; remove the flag',
+  'oidc-redirect-url-authcode-keyboard': 'the authcode-keyboard grant redirects to the loopback URI of --oidc-redirect-url-hostname and the first --listen-address (http://localhost:8000/ by default); remove the flag',
 };
 
 /** Raw get-token flag values as given on the command line, before validation. */

@@ -140,7 +140,7 @@ describe.skipIf(missing !== undefined)('KeychainTokenStore with gnome-keyring', 
         misses++;
         continue;
       }
-      const n = Number(/^eyJ\.gen-(\d+)-/.exec(tokens.idToken)?.[1]);
+      const n = Number(/^eyJ\.gen-(\d+)-/.exec(tokens.idToken ?? '')?.[1]);
       expect(tokens).toEqual(numberedTokens(n));
       seen.add(n);
     }
