@@ -42,6 +42,18 @@ async function readCertificateAuthorities(tls: TlsOptions, env: NodeJS.ProcessEn
 }
 
 /**
+ * A proxy variable as undici reads it (lower case first), with `http://` added when it has no scheme,
+ * as curl and Go (kubectl) read `HTTPS_PROXY=proxy:3128`; undici alone would fail on it.
+ */
+function proxyVariable(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined) return value !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? `http://${value}` : value;
+  }
+  return undefined;
+}
+
+/**
  * A fetch that trusts the system roots plus --certificate-authority (added, not replacing: the
  * issue and kubelogin agree), and honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY like other CLI tools.
  */
@@ -58,11 +70,23 @@ export async function createFetch(tls: TlsOptions, env: NodeJS.ProcessEnv = proc
   let dispatcher: EnvHttpProxyAgent;
   try {
     // `requestTls` is passed through to the ProxyAgent for the tunnelled TLS to the provider.
+    // undici reads the proxy variables from process.env (NO_PROXY on every request).
+    const httpProxy = proxyVariable(process.env, 'http_proxy', 'HTTP_PROXY');
+    const httpsProxy = proxyVariable(process.env, 'https_proxy', 'HTTPS_PROXY');
     const options: ConstructorParameters<typeof EnvHttpProxyAgent>[0] & { requestTls: typeof tlsOptions } = {
       connect: tlsOptions,
       requestTls: tlsOptions,
+      ...(httpProxy !== undefined ? { httpProxy } : {}),
+      ...(httpsProxy !== undefined ? { httpsProxy } : {}),
     };
-    dispatcher = new EnvHttpProxyAgent(options);
+    try {
+      dispatcher = new EnvHttpProxyAgent(options);
+    } catch (error) {
+      throw new KubeLoginError('usage', `use the proxy ${httpsProxy || httpProxy || ''}`.trimEnd(), describe(error), {
+        fix: 'set HTTPS_PROXY (or HTTP_PROXY) to an http:// or https:// proxy URL, e.g. http://proxy.example.com:3128',
+        cause: error,
+      });
+    }
   } finally {
     process.emitWarning = emitWarning;
   }

@@ -56,6 +56,17 @@ export function translateNetworkError(error: unknown, action: string, url: strin
     EHOSTUNREACH: `${host} is unreachable`,
     ENETUNREACH: `the network of ${host} is unreachable`,
   };
+  // undici's ProxyAgent reports a refused CONNECT as an AbortError: name the proxy, not a timeout.
+  const tunnel = causeChain(error).map((link) => /Proxy response \((\d+)\) !== 200 when HTTP Tunneling/.exec(describe(link))?.[1]).find((status) => status !== undefined);
+  if (tunnel !== undefined) {
+    return new KubeLoginError('provider-unreachable', action, `the proxy refused to open a tunnel to ${host} (HTTP ${tunnel}${tunnel === '407' ? ' Proxy Authentication Required' : ''})`, {
+      fix:
+        tunnel === '407'
+          ? 'put the proxy credentials in the proxy URL (HTTPS_PROXY=http://USER:PASSWORD@proxy:port), or add the provider host to NO_PROXY'
+          : 'check the proxy (HTTPS_PROXY, HTTP_PROXY) allows connections to the provider, or add the provider host to NO_PROXY',
+      cause: error,
+    });
+  }
   if (code !== undefined && reachability[code]) {
     return new KubeLoginError('provider-unreachable', action, reachability[code], {
       fix: 'check the issuer URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY), then run again',

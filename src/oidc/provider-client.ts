@@ -141,6 +141,19 @@ function toTokenResult(response: client.TokenEndpointResponse & Partial<client.T
   };
 }
 
+/**
+ * How a confidential client may authenticate, in order: client_secret_basic, which every server
+ * must support (RFC 6749 section 2.3.1), then client_secret_post; discovery can rule either out
+ * (token_endpoint_auth_methods_supported, RFC 8414 section 2).
+ */
+function clientSecretAuths(metadata: client.ServerMetadata, secret: string): client.ClientAuth[] {
+  const methods = metadata.token_endpoint_auth_methods_supported;
+  const auths: client.ClientAuth[] = [];
+  if (!methods || methods.includes('client_secret_basic')) auths.push(client.ClientSecretBasic(secret));
+  if (!methods || methods.includes('client_secret_post')) auths.push(client.ClientSecretPost(secret));
+  return auths.length > 0 ? auths : [client.ClientSecretBasic(secret)];
+}
+
 /** Discovers the provider (OIDC Discovery 1.0) and configures our client on it. */
 export async function connectProvider(settings: ProviderSettings): Promise<ProviderConnection> {
   const issuerUrl = new URL(settings.issuerUrl);
@@ -149,19 +162,40 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
       fix: 'use the https URL of the provider',
     });
   }
-  const auth = settings.clientSecret ? client.ClientSecretPost(settings.clientSecret) : client.None();
-  let config: client.Configuration;
+  let discovered: client.Configuration;
   try {
-    config = await client.discovery(issuerUrl, settings.clientId, undefined, auth, {
+    discovered = await client.discovery(issuerUrl, settings.clientId, undefined, client.None(), {
       [client.customFetch]: settings.fetch,
       ...(issuerUrl.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
     });
   } catch (error) {
     throw translateOidcError(error, `read the provider's discovery document at ${settings.issuerUrl}`, settings.issuerUrl);
   }
-  // openid-client trusts TLS for ID tokens from the token endpoint (OIDC Core 3.1.3.7 step 6)
-  // unless asked; we verify the JWS signature against the provider's JWKS as well.
-  client.enableNonRepudiationChecks(config);
+  const configure = (auth: client.ClientAuth): client.Configuration => {
+    const config = new client.Configuration(discovered.serverMetadata(), settings.clientId, undefined, auth);
+    config[client.customFetch] = settings.fetch;
+    if (issuerUrl.protocol === 'http:') client.allowInsecureRequests(config);
+    // openid-client trusts TLS for ID tokens from the token endpoint (OIDC Core 3.1.3.7 step 6)
+    // unless asked; we verify the JWS signature against the provider's JWKS as well.
+    client.enableNonRepudiationChecks(config);
+    return config;
+  };
+  const secret = settings.clientSecret;
+  const configs = secret ? clientSecretAuths(discovered.serverMetadata(), secret).map(configure) : [configure(client.None())];
+  const config = configs[0] as client.Configuration;
+  // Like Go's oauth2 (kubelogin), a confidential client tries HTTP Basic first and falls back to the
+  // request body when the provider answers invalid_client; the working method is kept for the run.
+  const authenticated = async <T>(call: (config: client.Configuration) => Promise<T>): Promise<T> => {
+    try {
+      return await call(configs[0] as client.Configuration);
+    } catch (error) {
+      if (configs.length > 1 && error instanceof client.ResponseBodyError && error.error === 'invalid_client') {
+        configs.shift();
+        return call(configs[0] as client.Configuration);
+      }
+      throw error;
+    }
+  };
   const metadata = config.serverMetadata();
   const tokenUrl = String(metadata.token_endpoint ?? settings.issuerUrl);
   return {
@@ -185,12 +219,12 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
       const currentUrl = new URL(redirectUri);
       currentUrl.search = callbackUrl.search;
       try {
-        const response = await client.authorizationCodeGrant(config, currentUrl, {
+        const response = await authenticated((config) => client.authorizationCodeGrant(config, currentUrl, {
           pkceCodeVerifier: checks.codeVerifier,
           expectedState: checks.state,
           expectedNonce: checks.nonce,
           idTokenExpected: true,
-        });
+        }));
         return toTokenResult(response);
       } catch (error) {
         throw translateOidcError(error, 'exchange the authorization code for tokens', tokenUrl);
@@ -198,7 +232,7 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
     },
     async refresh(refreshToken) {
       try {
-        return toTokenResult(await client.refreshTokenGrant(config, refreshToken));
+        return toTokenResult(await authenticated((config) => client.refreshTokenGrant(config, refreshToken)));
       } catch (error) {
         throw translateOidcError(error, 'refresh the token', tokenUrl);
       }
@@ -211,7 +245,7 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
         });
       }
       try {
-        const response = await client.initiateDeviceAuthorization(config, { ...extraParams, scope: ['openid', ...scopes].join(' ') });
+        const response = await authenticated((config) => client.initiateDeviceAuthorization(config, { ...extraParams, scope: ['openid', ...scopes].join(' ') }));
         return {
           userCode: response.user_code,
           verificationUri: response.verification_uri,
@@ -226,7 +260,7 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
     },
     async pollDeviceGrant(authorization, signal) {
       try {
-        const response = await client.pollDeviceAuthorizationGrant(config, authorization.handle as client.DeviceAuthorizationResponse, undefined, { signal });
+        const response = await authenticated((config) => client.pollDeviceAuthorizationGrant(config, authorization.handle as client.DeviceAuthorizationResponse, undefined, { signal }));
         return toTokenResult(response);
       } catch (error) {
         if (signal.aborted && signal.reason instanceof KubeLoginError) throw signal.reason;
@@ -235,7 +269,7 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
     },
     async passwordGrant(username, password, scopes) {
       try {
-        return toTokenResult(await client.genericGrantRequest(config, 'password', { username, password, scope: ['openid', ...scopes].join(' ') }));
+        return toTokenResult(await authenticated((config) => client.genericGrantRequest(config, 'password', { username, password, scope: ['openid', ...scopes].join(' ') })));
       } catch (error) {
         throw translateOidcError(error, 'log in with the password grant', tokenUrl);
       }
@@ -243,7 +277,7 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
     async clientCredentialsGrant(scopes, extraParams) {
       try {
         const scope = scopes.join(' ');
-        return toTokenResult(await client.clientCredentialsGrant(config, { ...extraParams, ...(scope ? { scope } : {}) }));
+        return toTokenResult(await authenticated((config) => client.clientCredentialsGrant(config, { ...extraParams, ...(scope ? { scope } : {}) })));
       } catch (error) {
         throw translateOidcError(error, 'get a token with the client credentials grant', tokenUrl);
       }
@@ -251,7 +285,7 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
     async revoke(token, hint) {
       if (!metadata.revocation_endpoint) return false;
       try {
-        await client.tokenRevocation(config, token, { token_type_hint: hint });
+        await authenticated((config) => client.tokenRevocation(config, token, { token_type_hint: hint }));
         return true;
       } catch (error) {
         throw translateOidcError(error, 'revoke the token', String(metadata.revocation_endpoint));

@@ -22,7 +22,7 @@ describe('headless logins and background callers through kubectl', () => {
   let provider: TestProvider;
   let apiserver: TestApiServer;
   beforeAll(async () => {
-    provider = await startProvider({ confidentialAuthMethod: 'client_secret_post' });
+    provider = await startProvider();
     apiserver = await startApiServer({
       issuer: provider.issuer,
       audiences: [provider.publicClientId],

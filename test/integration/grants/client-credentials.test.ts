@@ -27,13 +27,14 @@ function whoami(apiserver: TestApiServer, token: string): Promise<{ status: numb
   });
 }
 
-describe('client credentials grant', () => {
+// client_secret_basic is what kube-login tries first (RFC 6749 2.3.1); a client registered for
+// client_secret_post only is reached through the fallback on invalid_client.
+describe.each(['client_secret_basic', 'client_secret_post'] as const)('client credentials grant (%s client)', (authMethod) => {
   let provider: TestProvider;
   let apiserver: TestApiServer;
   let flags: string[];
   beforeAll(async () => {
-    // src/oidc/provider-client.ts authenticates a confidential client with client_secret_post.
-    provider = await startProvider({ confidentialAuthMethod: 'client_secret_post' });
+    provider = await startProvider({ confidentialAuthMethod: authMethod });
     apiserver = await startApiServer({ issuer: provider.issuer, audiences: [provider.publicClientId] });
     flags = [
       `--oidc-issuer-url=${provider.issuer}`,
