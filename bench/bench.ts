@@ -71,11 +71,16 @@ try {
     }),
     { mode: 0o600 },
   );
+  // The floor for any Node.js plugin: `node` itself printing a fixed ExecCredential.
+  const floorScript = join(home, 'floor.cjs');
+  writeFileSync(floorScript, `process.stdout.write(${JSON.stringify(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } }))})`);
+  const floorKubeconfig = writeExecKubeconfig({ dir: home, server: apiserver.url, caFile: apiserver.caFile, command: process.execPath, args: [floorScript], fileName: 'floor.yaml' });
   const kubectlRuns = Math.max(5, Math.floor(runs / 2));
   const viaKubectl = await compare(
     [
       { name: 'kubectl, static token', command: 'kubectl', args: ['--kubeconfig', staticKubeconfig, 'get', '--raw', '/version'], env: baseEnv(home) },
       { name: 'kubectl, kube-login exec plugin', command: 'kubectl', args: ['--kubeconfig', execKubeconfig, 'get', '--raw', '/version'], env: baseEnv(home) },
+      { name: 'kubectl, floor: a bare `node` plugin printing a fixed token', command: 'kubectl', args: ['--kubeconfig', floorKubeconfig, 'get', '--raw', '/version'], env: baseEnv(home) },
     ],
     kubectlRuns,
   );

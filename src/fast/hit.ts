@@ -2,7 +2,7 @@
 // when a fresh token is cached we answer from one small CommonJS file with no OIDC, HTTP or CLI
 // library loaded. On anything else (a miss, an unusual command line, any doubt) we load the full CLI,
 // which repeats the checks and reports problems properly.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -86,13 +86,28 @@ function takeLockOrWait(request: FastRequest): string | undefined {
   return undefined;
 }
 
+/**
+ * Writes to fd 1 directly: touching process.stdout builds a stream (for kubectl's pipe a net.Socket,
+ * with the net and stream modules behind it), a few milliseconds of a 20 ms run. A short write to
+ * a full non-blocking pipe can fail with EAGAIN; the stream then takes over for the rest.
+ */
+function writeStdout(text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written);
+  } catch {
+    process.stdout.write(bytes.subarray(written));
+  }
+}
+
 /** Entry point used by bin/kube-login.js. */
 export function run(): void {
   const argv = process.argv.slice(2);
   const request = fastRequest(argv, process.env);
   const text = request && (answer(request, Date.now()) ?? takeLockOrWait(request));
   if (text !== undefined) {
-    process.stdout.write(text);
+    writeStdout(text);
     return;
   }
   // Kept as a runtime-computed URL so that esbuild leaves the full CLI out of this bundle.
