@@ -88,6 +88,15 @@ export async function newAuthorizationChecks(): Promise<AuthorizationChecks> {
   };
 }
 
+/** The fix for an ID token that failed a check, by the check that failed. */
+function tokenFix(detail: string): string {
+  if (/signature|key/i.test(detail)) {
+    return "the provider's published keys (JWKS) do not verify its own token: if it is rotating keys, try again in a minute; otherwise tell its administrator";
+  }
+  if (/"(exp|iat|nbf)"|timestamp|expired/i.test(detail)) return "check this machine's clock against the provider's";
+  return 'check that --oidc-issuer-url and --oidc-client-id match the provider';
+}
+
 /** Translates anything openid-client or the network threw into a KubeLoginError for `action`. */
 export function translateOidcError(error: unknown, action: string, url: string): KubeLoginError {
   if (error instanceof KubeLoginError) return error;
@@ -113,19 +122,19 @@ export function translateOidcError(error: unknown, action: string, url: string):
   }
   if (error instanceof client.ClientError) {
     const code = error.code ?? '';
-    if (/JWT|JWS|ID_TOKEN|CLAIM/.test(code) || /"(iss|aud|exp|nonce|azp|sub)"|signature/i.test(error.message)) {
-      return new KubeLoginError('token-invalid', action, `the ID token failed validation: ${error.message}`, {
-        fix: 'check that --oidc-issuer-url and --oidc-client-id match the provider, and that this machine\'s clock is right',
-        cause: error,
-      });
-    }
-    if (/issuer/i.test(error.message)) {
-      return new KubeLoginError('provider-rejected', action, `the discovery document does not match the issuer URL: ${error.message}`, {
+    // openid-client wraps oauth4webapi's error, whose message names the failed check.
+    const detail = error.cause instanceof Error && error.cause.message ? error.cause.message : error.message;
+    if (code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' && /issuer/i.test(detail)) {
+      return new KubeLoginError('provider-rejected', action, `the discovery document does not match the issuer URL: ${detail}`, {
         fix: 'pass --oidc-issuer-url exactly as the `issuer` in the provider\'s /.well-known/openid-configuration (mind the trailing slash)',
         cause: error,
       });
     }
-    return new KubeLoginError('provider-rejected', action, error.message, { cause: error });
+    const tokenCheck = ['OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED', 'OAUTH_KEY_SELECTION_FAILED'].includes(code);
+    if (tokenCheck || /JWT|JWS|ID Token|signature/i.test(detail)) {
+      return new KubeLoginError('token-invalid', action, `the ID token failed validation: ${detail}`, { fix: tokenFix(detail), cause: error });
+    }
+    return new KubeLoginError('provider-rejected', action, detail === error.message ? detail : `${error.message}: ${detail}`, { cause: error });
   }
   return new KubeLoginError('provider-rejected', action, describe(error), { cause: error });
 }

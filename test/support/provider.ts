@@ -72,6 +72,11 @@ export interface TestProvider {
   issuedTokens(): string[];
   /** Destroys every refresh token issued so far; the next refresh gets invalid_grant. Returns how many. */
   killRefreshTokens(): Promise<number>;
+  /**
+   * Serves, from now on, a JWKS whose key (under the real key's kid) is an unrelated one, as a
+   * botched key rotation would: the tokens the provider signs no longer verify against its JWKS.
+   */
+  serveForeignJwks(): Promise<void>;
   /** Closes the server and its open connections. */
   stop(): Promise<void>;
 }
@@ -138,6 +143,11 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
 
   provider.on('server_error', (_ctx, error) => console.error('test provider: server_error:', error));
 
+  let foreignJwks: { keys: unknown[] } | undefined;
+  provider.use(async (ctx, next) => {
+    await next();
+    if (foreignJwks && ctx.oidc?.route === 'jwks') ctx.body = foreignJwks;
+  });
   const observer = createProviderObserver([settings.confidentialClient.secret]);
   provider.use(observer.middleware);
   provider.use(requireLogin(user.sub, password));
@@ -159,6 +169,11 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     counts: observer.counts,
     requests: observer.requests,
     issuedTokens: observer.issuedTokens,
+    async serveForeignJwks() {
+      // Same kid as the real key, so that the key is selected and the signature check itself fails.
+      const { kty, n, e, alg, use } = (await signingKey()) as Record<string, unknown>;
+      foreignJwks = { keys: [{ kty, n, e, kid: (settings.signingKey as { kid?: string }).kid, alg, use }] };
+    },
     async killRefreshTokens() {
       let destroyed = 0;
       for (const value of observer.refreshTokens()) {

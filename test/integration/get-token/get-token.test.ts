@@ -242,3 +242,24 @@ describe('get-token interrupted during a login', () => {
     }
   });
 });
+
+describe('get-token with an ID token whose signature does not verify', () => {
+  it('refuses it in one line naming the check, caches nothing and prints nothing', async () => {
+    const provider = await startProvider();
+    try {
+      await provider.serveForeignJwks();
+      const m = machine(provider);
+      const result = await m.run();
+      expect(result.code).toBe(4);
+      expect(result.stdout).toBe('');
+      const lines = result.stderr.split('\n').filter((line) => line.startsWith('kube-login: could not'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/could not exchange the authorization code for tokens: the ID token failed validation: .*signature/i);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      const { existsSync } = await import('node:fs');
+      expect(existsSync(m.entryPath())).toBe(false);
+    } finally {
+      await provider.stop();
+    }
+  });
+});
