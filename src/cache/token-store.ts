@@ -9,7 +9,8 @@ export type StorageKind = 'disk' | 'keyring' | 'none';
 export interface CacheEntrySummary {
   id: string;
   key: CacheKeyInput;
-  storage: StorageKind;
+  /** Where the secrets of a kept entry are: never `none`. */
+  storage: Exclude<StorageKind, 'none'>;
   times: TokenTimes;
   hasRefreshToken: boolean;
   updatedAt: string;

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type EntryFile, entryFileName } from '../cache/entry-file.js';
 import { DEFAULT_STALE_MS, inspectLock, lockFileName } from '../cache/file-lock.js';
-import { FileTokenStore, listEntryFiles, readEntryFile } from '../cache/file-store.js';
+import { FileTokenStore, listEntryFiles, readEntryFile, summarize } from '../cache/file-store.js';
 import type { CacheKey } from '../cache/key.js';
 import { type Keychain, KeychainTokenStore } from '../cache/keychain-store.js';
 import type { CliContext } from '../cli/context.js';
@@ -29,12 +29,7 @@ export interface SessionCacheOptions {
 
 function toSession(dir: string, id: string, entry: EntryFile): CachedSession {
   return {
-    id,
-    key: entry.key,
-    storage: entry.storage,
-    times: entry.times,
-    hasRefreshToken: entry.hasRefreshToken,
-    updatedAt: entry.updatedAt,
+    ...summarize(id, entry),
     entryFile: join(dir, entryFileName(id)),
     ...(entry.storage === 'keyring' && entry.keychain ? { keychainItems: entry.keychain.chunks } : {}),
   };

@@ -3,6 +3,7 @@
 import type { SignatureResult } from '../../apiserver/verify-signature.js';
 import { type DoctorCheck, fail, pass, skip, warn } from './check.js';
 import { relativeTime } from '../status.js';
+import { identityOf } from '../../oidc/jwt-claims.js';
 
 const quote = (value: unknown): string => JSON.stringify(value);
 
@@ -12,15 +13,6 @@ export function audienceOf(value: unknown): string[] | undefined {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
   return undefined;
-}
-
-/** Who a set of claims names. */
-export function whoOf(claims: Record<string, unknown>): string {
-  for (const name of ['email', 'preferred_username', 'name', 'sub']) {
-    const value = claims[name];
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  return 'an unnamed subject';
 }
 
 /** What was found in the cache for this configuration. */
@@ -42,7 +34,7 @@ export function checkCachedToken(facts: CachedTokenFacts | undefined, cacheDir: 
       `log in (${loginCommand}), then run kube-login doctor again`,
     );
   }
-  const who = facts.claims ? whoOf(facts.claims) : 'an unreadable token';
+  const who = facts.claims ? identityOf(facts.claims) : 'an unreadable token';
   const kept = facts.storage === 'keyring' ? 'in the OS keychain' : `in ${facts.where}`;
   if (facts.expiresAt === undefined) return pass('cached-token', `a token for ${who} is cached ${kept}`);
   const left = facts.expiresAt - nowMs / 1000;
