@@ -99,7 +99,9 @@ describe.skipIf(!chromium && !process.env['CI'])('kubectl auth whoami with the l
     const home = makeTempHome();
     const log = join(home, 'driver.log');
     const kubeconfig = kubeconfigFor(provider, apiserver, home, chromiumLoginScript);
-    const whoami = await runKubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig, env: { HOME: home, ...loginDriverEnv({ log }) }, timeoutMs: 90_000 });
+    // The driver checks that kube-login's success page names who logged in.
+    const env = { HOME: home, ...loginDriverEnv({ log }), LOGIN_DRIVER_SUCCESS_PATTERN: 'You are logged in as demo@example\\.com' };
+    const whoami = await runKubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig, env, timeoutMs: 90_000 });
     expect(whoami.code, whoami.stderr).toBe(0);
     const user = (JSON.parse(whoami.stdout) as WhoAmI).status.userInfo;
     // No --oidc-username-prefix and claim sub: kube-apiserver's default prefix is `<issuer>#`.

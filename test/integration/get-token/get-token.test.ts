@@ -263,3 +263,23 @@ describe('get-token with an ID token whose signature does not verify', () => {
     }
   });
 });
+
+describe('get-token command line', () => {
+  it('refuses a kubelogin flag it does not take, naming the flag and what to use instead', async () => {
+    const m = machine({ issuer: 'http://127.0.0.1:1', publicClientId: 'kube-login', caFile: undefined });
+    const result = await m.run(['--local-server-cert=/tmp/cert.pem']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'kube-login: could not use --local-server-cert: it is a kubelogin flag that kube-login does not take\n' +
+        '  fix: kube-login serves the loopback redirect over plain http, as RFC 8252 section 8.3 allows; remove the flag\n',
+    );
+  });
+
+  it('refuses an unknown flag, naming it', async () => {
+    const m = machine({ issuer: 'http://127.0.0.1:1', publicClientId: 'kube-login', caFile: undefined });
+    const result = await m.run(['--oidc-extra-scopes=email']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("kube-login: could not read the command line: unknown option '--oidc-extra-scopes=email'");
+  });
+});
