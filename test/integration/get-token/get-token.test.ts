@@ -283,3 +283,15 @@ describe('get-token command line', () => {
     expect(result.stderr).toContain("kube-login: could not read the command line: unknown option '--oidc-extra-scopes=email'");
   });
 });
+
+describe('kube-login --version', () => {
+  it('prints the package version on stdout', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { repoRoot } = await import('../../support/paths.js');
+    const { runCli, makeTempHome } = await import('../../support/cli.js');
+    const version = (JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { version: string }).version;
+    const result = await runCli(['--version'], { env: { HOME: makeTempHome() } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${version}\n`);
+  });
+});
