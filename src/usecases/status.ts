@@ -1,21 +1,16 @@
 // `kube-login status`: who the cached tokens say you are, until when, where they are kept and
 // whether a kube-login holds their lock. It decodes the cached ID token's claims and never prints a token.
 import { freshUntil } from '../cache/expiry.js';
-import type { CacheKey, CacheKeyInput } from '../cache/key.js';
-import type { CachedTokens, TokenSecrets, TokenTimes } from '../cache/token-set.js';
+import type { CacheKey } from '../cache/key.js';
+import type { CacheEntrySummary } from '../cache/token-store.js';
+import type { CachedTokens, TokenSecrets } from '../cache/token-set.js';
 import { describe, isKubeLoginError } from '../errors.js';
 import { decodeJwtPayload } from '../oidc/jwt-claims.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 
-/** One entry of the token cache, without its secrets. */
-export interface CachedSession {
-  id: string;
-  key: CacheKeyInput;
-  storage: 'disk' | 'keyring';
-  times: TokenTimes;
-  hasRefreshToken: boolean;
-  updatedAt: string;
+/** One entry of the token cache, without its secrets, and where it lives. */
+export interface CachedSession extends CacheEntrySummary {
   /** `<cache-dir>/<id>.json`. */
   entryFile: string;
   /** Keychain storage: how many items hold the secrets. */
