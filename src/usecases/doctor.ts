@@ -35,7 +35,8 @@ import { checkDiscovery } from './doctor/provider.js';
 import { checkProxy, describeRoute, goProxyRoute, undiciProxyRoute } from './doctor/proxy.js';
 import { checkRefresh, checkRefreshTokenHeld } from './doctor/refresh.js';
 import { type CachedTokenFacts, audienceOf, checkCachedToken, checkTokenAudience, checkTokenIssuer, checkTokenSignature } from './doctor/token-claims.js';
-import { type SessionCache, rememberSecrets } from './status.js';
+import { rememberSecrets } from './refresh.js';
+import type { SessionCache } from './status.js';
 
 /** The provider as doctor reached it: the connection, the `Date` of its discovery response, a JWKS verifier. */
 export interface Discovered {

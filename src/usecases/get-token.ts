@@ -2,15 +2,16 @@
 import { bearerToken, freshUntil, isFresh } from '../cache/expiry.js';
 import { type CacheKey, cacheKey } from '../cache/key.js';
 import type { CacheLock, TokenStore } from '../cache/token-store.js';
-import type { CachedTokens, TokenSecrets } from '../cache/token-set.js';
+import type { CachedTokens } from '../cache/token-set.js';
 import { type GetTokenInput, cacheKeyInputOf } from '../cli/options/get-token-input.js';
-import { KubeLoginError, describe, isKubeLoginError } from '../errors.js';
+import { KubeLoginError, describe } from '../errors.js';
 import { encodeExecCredential } from '../kube/exec-credential.js';
 import type { ExecInfo } from '../kube/exec-info.js';
 import type { ProviderConnection, TokenResult } from '../oidc/provider-client.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
-import { changedIdentityClaim, toCachedTokens } from './token-result.js';
+import { rememberSecrets, refreshTokenSet } from './refresh.js';
+import { toCachedTokens } from './token-result.js';
 
 /** The ports get-token runs over; src/cli/commands/get-token.ts builds the real ones. */
 export interface GetTokenDeps {
@@ -42,12 +43,6 @@ export interface ObtainOptions {
   forceLogin?: boolean;
 }
 
-function register(logger: Logger, tokens: Partial<TokenSecrets> | undefined): void {
-  logger.redactor.add(tokens?.idToken);
-  logger.redactor.add(tokens?.refreshToken);
-  logger.redactor.add(tokens?.accessToken);
-}
-
 /** Returns fresh tokens for the configuration: from the cache, by refresh, or by a new login. */
 export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, options: ObtainOptions = {}): Promise<ObtainedTokens> {
   const key = cacheKey(cacheKeyInputOf(input));
@@ -59,7 +54,7 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
     bearerToken(tokens, input.useAccessToken) !== undefined;
 
   let cached = await deps.store.read(key);
-  register(deps.logger, cached);
+  rememberSecrets(deps.logger, cached);
   if (cached && usable(cached)) return { key, tokens: cached, source: 'cache' };
   // Background callers (editors, TUIs) must never wait: with nothing to refresh, --no-login fails
   // before queueing for the lock, which a login in a terminal may hold for minutes.
@@ -69,7 +64,7 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
   const lock = await deps.lock.acquire(key.id);
   try {
     cached = await deps.store.read(key);
-    register(deps.logger, cached);
+    rememberSecrets(deps.logger, cached);
     if (cached && usable(cached)) {
       deps.logger.debug('another kube-login refreshed the token while we waited; using it');
       return { key, tokens: cached, source: 'cache' };
@@ -84,7 +79,7 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
     const provider = await deps.connect();
     const result = await deps.login(provider);
     const tokens = toCachedTokens(result, deps.clock.now(), { accessTokenOnly: input.useAccessToken });
-    register(deps.logger, tokens);
+    rememberSecrets(deps.logger, tokens);
     await save(deps, key, tokens);
     return { key, tokens, source: 'login' };
   } finally {
@@ -110,52 +105,16 @@ async function save(deps: GetTokenDeps, key: CacheKey, tokens: CachedTokens): Pr
 }
 
 async function refresh(deps: GetTokenDeps, input: GetTokenInput, key: CacheKey, cached: CachedTokens): Promise<CachedTokens | undefined> {
-  // What happens after a failed refresh, for the one line that says why it failed.
-  const next = input.noLogin ? '; --no-login forbids a new login' : '; logging in again';
-  let current = cached;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const refreshToken = current.refreshToken as string;
-    let result: TokenResult;
-    try {
-      const provider = await deps.connect();
-      result = await provider.refresh(refreshToken);
-    } catch (error) {
-      if (attempt === 0 && isKubeLoginError(error) && error.oauthError === 'invalid_grant') {
-        // Another process may have rotated the refresh token: re-read before giving up (issue #3).
-        const again = await deps.store.read(key);
-        register(deps.logger, again);
-        if (again?.refreshToken && again.refreshToken !== refreshToken) {
-          if (isFresh(again, input.useAccessToken, deps.clock.now())) return again;
-          current = again;
-          continue;
-        }
-      }
-      deps.logger.warn(`${isKubeLoginError(error) ? error.message : describe(error)}${next}`);
-      return undefined;
-    }
-    register(deps.logger, result);
-    if (!result.idToken && !(input.useAccessToken && current.idToken === undefined)) {
-      deps.logger.warn(`the provider returned no ID token on refresh (OIDC Core 12.2 allows it, but the cluster needs one)${next}`);
-      return undefined;
-    }
-    // A set cached without an ID token (access token only) has no identity to compare against.
-    const changed = current.idToken === undefined ? undefined : changedIdentityClaim(current.idToken, result);
-    if (changed) {
-      deps.logger.warn(`the refreshed ID token has a different "${changed}" than the original (OIDC Core 12.2 forbids it), so it is discarded${next}`);
-      return undefined;
-    }
-    let tokens: CachedTokens;
-    try {
-      tokens = toCachedTokens(result, deps.clock.now(), { previousRefreshToken: refreshToken, accessTokenOnly: input.useAccessToken && current.idToken === undefined });
-    } catch (error) {
-      deps.logger.warn(`${describe(error)}${next}`);
-      return undefined;
-    }
-    await save(deps, key, tokens);
-    deps.logger.debug('refreshed the token');
-    return tokens;
+  const outcome = await refreshTokenSet({ provider: deps.connect, reread: () => deps.store.read(key), clock: deps.clock, logger: deps.logger }, input, cached);
+  if (outcome.kind === 'cached') return outcome.tokens;
+  if (outcome.kind === 'failed') {
+    // One line that says why, and what happens next.
+    deps.logger.warn(`${outcome.message}${input.noLogin ? '; --no-login forbids a new login' : '; logging in again'}`);
+    return undefined;
   }
-  return undefined;
+  await save(deps, key, outcome.tokens);
+  deps.logger.debug('refreshed the token');
+  return outcome.tokens;
 }
 
 /** Runs get-token and returns the ExecCredential text for stdout. */

@@ -9,7 +9,8 @@ import { type ErrorCode, KubeLoginError, describe, isKubeLoginError } from '../e
 import type { OpenBrowser } from '../oidc/browser.js';
 import type { ProviderConnection } from '../oidc/provider-client.js';
 import type { Logger } from '../platform/logger.js';
-import { type CachedSession, type SessionCache, type SessionSelection, identityFromIdToken, rememberSecrets, selectSessions } from './status.js';
+import { rememberSecrets } from './refresh.js';
+import { type CachedSession, type SessionCache, type SessionSelection, identityFromIdToken, selectSessions } from './status.js';
 
 /** The ports of logout. */
 export interface LogoutDeps {

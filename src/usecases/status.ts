@@ -3,11 +3,12 @@
 import { freshUntil } from '../cache/expiry.js';
 import type { CacheKey } from '../cache/key.js';
 import type { CacheEntrySummary } from '../cache/token-store.js';
-import type { CachedTokens, TokenSecrets } from '../cache/token-set.js';
+import type { CachedTokens } from '../cache/token-set.js';
 import { describe, isKubeLoginError } from '../errors.js';
 import { decodeJwtPayload } from '../oidc/jwt-claims.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import { rememberSecrets } from './refresh.js';
 
 /** One entry of the token cache, without its secrets, and where it lives. */
 export interface CachedSession extends CacheEntrySummary {
@@ -137,13 +138,6 @@ export async function selectSessions(cache: SessionCache, selection: SessionSele
       (selection.issuer === undefined || session.key.issuer === selection.issuer) &&
       (selection.clientId === undefined || session.key.clientId === selection.clientId),
   );
-}
-
-/** Registers a token set with the redactor: nothing status or logout prints can carry it. */
-export function rememberSecrets(logger: Logger, tokens: Partial<TokenSecrets> | undefined): void {
-  logger.redactor.add(tokens?.idToken);
-  logger.redactor.add(tokens?.refreshToken);
-  logger.redactor.add(tokens?.accessToken);
 }
 
 function notLoggedIn(key: CacheKey, lock: LockStatus): SessionStatus {
