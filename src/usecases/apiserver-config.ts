@@ -6,9 +6,8 @@ import { checkDiscovery } from '../apiserver/discovery-check.js';
 import type { DiscoverProvider } from '../apiserver/discovery-source.js';
 import type { FormatName } from '../apiserver/format-names.js';
 import { renderFormat, usesAuthenticationConfig } from '../apiserver/formats.js';
-import type { ApiserverWiring, FormatContext } from '../apiserver/generated-config.js';
-import type { KubeadmApiVersion } from '../apiserver/kubeadm-api-version.js';
-import { type KubernetesVersion, formatKubernetesVersion } from '../apiserver/kubernetes-version.js';
+import type { FormatContext } from '../apiserver/generated-config.js';
+import { formatKubernetesVersion } from '../apiserver/kubernetes-version.js';
 import { mappingNotices } from '../apiserver/mapping-notices.js';
 import { type Notice, note } from '../apiserver/notice.js';
 import { type OidcMapping, type OidcMappingOptions, buildOidcMapping } from '../apiserver/oidc-mapping.js';
@@ -19,25 +18,17 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger, TextSink } from '../platform/logger.js';
 import { type OutputPorts, printNotices, readTokenSource, writeResult } from './apiserver-output.js';
 
-/** Everything `apiserver-config` was asked for, validated by the command file only for types. */
-export interface ApiserverConfigInput {
+/** Everything `apiserver-config` was asked for: the format context (with the mapping as options), and the command's own flags. */
+export interface ApiserverConfigInput extends Omit<FormatContext, 'mapping'> {
   readonly mapping: OidcMappingOptions;
   /** --ca-file: read here, embedded in the configuration file, trusted for discovery. */
   readonly caFile?: string;
   readonly format: FormatName;
-  readonly version: KubernetesVersion;
-  readonly via: ApiserverWiring;
-  readonly apiserverCaPath?: string;
-  readonly authenticationConfigPath?: string;
-  readonly kubeadmApiVersion?: KubeadmApiVersion;
-  readonly eksClusterName?: string;
-  readonly eksConfigName?: string;
   /** --output FILE; stdout when absent. */
   readonly output?: string;
   readonly offline: boolean;
   /** --check-token FILE, or `-` for stdin. */
   readonly checkToken?: string;
-  readonly cwd: string;
 }
 
 /** The provider, as far as apiserver-config talks to it. */
@@ -107,17 +98,8 @@ export async function apiserverConfig(deps: ApiserverConfigDeps, input: Apiserve
 }
 
 function formatContext(input: ApiserverConfigInput, mapping: OidcMapping): FormatContext {
-  return {
-    mapping,
-    version: input.version,
-    via: input.via,
-    cwd: input.cwd,
-    ...(input.apiserverCaPath !== undefined ? { apiserverCaPath: input.apiserverCaPath } : {}),
-    ...(input.authenticationConfigPath !== undefined ? { authenticationConfigPath: input.authenticationConfigPath } : {}),
-    ...(input.kubeadmApiVersion !== undefined ? { kubeadmApiVersion: input.kubeadmApiVersion } : {}),
-    ...(input.eksClusterName !== undefined ? { eksClusterName: input.eksClusterName } : {}),
-    ...(input.eksConfigName !== undefined ? { eksConfigName: input.eksConfigName } : {}),
-  };
+  const { mapping: _options, caFile: _caFile, format: _format, output: _output, offline: _offline, checkToken: _checkToken, ...context } = input;
+  return { ...context, mapping };
 }
 
 async function readCertificateAuthority(deps: ApiserverConfigDeps, path: string): Promise<{ authority: CertificateAuthority; warnings: Notice[] }> {
