@@ -62,7 +62,8 @@ describe('FileCacheLock between processes', () => {
     await holder.exited;
     const started = Date.now();
     const handle = await new FileCacheLock({ dir, logger: collectingLogger().logger, staleMs: 60_000 }).acquire(ID);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // A dead pid is detected at once, not after the 60 s stale timeout of this lock.
+    expect(Date.now() - started).toBeLessThan(10_000);
     await handle.release();
   }, 30_000);
 
@@ -85,7 +86,7 @@ describe('FileCacheLock between processes', () => {
     await holder.exited;
     const handle = await waiting;
     expect(acquiredAt - killedAt).toBeGreaterThan(1_200);
-    expect(acquiredAt - killedAt).toBeLessThan(2_000 + 1_500);
+    expect(acquiredAt - killedAt).toBeLessThan(2_000 + 6_000);
     await handle.release();
   }, 30_000);
 

@@ -39,7 +39,8 @@ describe('background callers', () => {
       'kube-login: could not get a token: no valid or refreshable token is cached, and --no-login forbids starting a login\n' +
         `  fix: log in once from a terminal (later calls use the cached token): kube-login get-token ${flags.map((flag) => (flag.includes(' ') ? `'${flag}'` : flag)).join(' ')}\n`,
     );
-    expect(result.durationMs).toBeLessThan(3000);
+    // Bounded far below a login (180 s) or a lock wait (200 s): it failed at once, it did not wait.
+    expect(result.durationMs).toBeLessThan(15_000);
     expect(provider.counts().total).toBe(before);
     expect(readDriverLog(join(home, 'driver.log')).launches).toBe(0);
   });

@@ -71,7 +71,7 @@ describe('device code grant against oidc-provider', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^kube-login: could not log in with the device code: nobody completed the login within 2 seconds\n {2}fix: .*--authentication-timeout-sec/m);
     // Bounded: the timeout fires at 2 s; openid-client may hold the process until its current wait step ends.
-    expect(result.durationMs).toBeLessThan(8000);
+    expect(result.durationMs).toBeLessThan(15_000);
   });
 
   it('cancels on Ctrl-C (SIGINT) while polling, with exit code 130', async () => {
@@ -83,7 +83,7 @@ describe('device code grant against oidc-provider', () => {
     const result = await live.done;
     expect(result.code).toBe(130);
     expect(result.output).toMatch(/^kube-login: could not log in with the device code: interrupted by SIGINT$/m);
-    expect(performance.now() - sent).toBeLessThan(6000);
+    expect(performance.now() - sent).toBeLessThan(15_000);
   });
 });
 
@@ -100,11 +100,11 @@ describe('device code grant error sequences (scripted provider stub)', () => {
       const gaps = times.slice(1).map((time, index) => (time - (times[index] as number)) / 1000);
       // pending → the provider's 1 s; slow_down → 1 + 5 = 6 s, and it stays 6 s afterwards.
       expect(gaps[0]).toBeGreaterThanOrEqual(0.95);
-      expect(gaps[0]).toBeLessThan(2.5);
+      expect(gaps[0]).toBeLessThan(4);
       expect(gaps[1]).toBeGreaterThanOrEqual(5.95);
-      expect(gaps[1]).toBeLessThan(7.5);
+      expect(gaps[1]).toBeLessThan(9);
       expect(gaps[2]).toBeGreaterThanOrEqual(5.95);
-      expect(gaps[2]).toBeLessThan(7.5);
+      expect(gaps[2]).toBeLessThan(9);
     } finally {
       await stub.stop();
     }
