@@ -91,8 +91,9 @@ describe.each([
   it.skipIf(skip)('8 parallel calls with an empty cache make one login, and all 8 succeed with its token', async () => {
     const { m, env } = newMachine();
     const before = provider.counts();
-    // The browser stand-in takes 1.5 s, so that the waiters wait long enough to say what for.
-    const results = await Promise.all(Array.from({ length: 8 }, () => m.run([], { env, timeoutMs: 120_000, driver: { delayMs: 1_500 } })));
+    // The browser stand-in takes 4 s, so that the waiters wait long enough to say what for: up to 1 s
+    // in the fast path, then the full CLI tells the user after 1 s more.
+    const results = await Promise.all(Array.from({ length: 8 }, () => m.run([], { env, timeoutMs: 120_000, driver: { delayMs: 4_000 } })));
     const tokens = tokensOf(results);
     expect(m.driver().launches).toBe(1);
     expect(provider.counts().authorizationCode - before.authorizationCode).toBe(1);
