@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApiServer } from '../test/support/apiserver.js';
+import { prefixedMapping, startApiServer } from '../test/support/apiserver.js';
 import { writeExecKubeconfig } from '../test/support/kubeconfig.js';
 import { cliEntry, loginDriverScript } from '../test/support/paths.js';
 import { startProvider } from '../test/support/provider.js';
@@ -43,14 +43,7 @@ async function main(): Promise<number> {
   console.log(`    issuer ${provider.issuer}, client "${provider.publicClientId}", user demo-user / demo-password`);
 
   step(2, 'Starting a stand-in Kubernetes API server that validates OIDC tokens like kube-apiserver…');
-  const apiserver = await startApiServer({
-    issuer: provider.issuer,
-    audiences: [provider.publicClientId],
-    usernameClaim: 'email',
-    usernamePrefix: 'oidc:',
-    groupsClaim: 'groups',
-    groupsPrefix: 'oidc:',
-  });
+  const apiserver = await startApiServer(prefixedMapping(provider.issuer, provider.publicClientId));
   console.log(`    ${apiserver.url}  (--oidc-username-claim=email --oidc-username-prefix=oidc: --oidc-groups-claim=groups --oidc-groups-prefix=oidc:)`);
   try {
     step(3, 'Writing a kubeconfig whose user runs `kube-login get-token`…');

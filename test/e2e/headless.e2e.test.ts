@@ -3,7 +3,7 @@
 // where --no-login and the terminal-only grants fail at once instead of opening a browser or hanging.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type TestApiServer } from '../support/apiserver.js';
+import { prefixedMapping, startApiServer, type TestApiServer } from '../support/apiserver.js';
 import { makeTempHome } from '../support/cli.js';
 import { runKubectl, writeExecKubeconfig } from '../support/kubeconfig.js';
 import { loginDriverEnv, readDriverLog } from '../support/login-driver-control.js';
@@ -23,14 +23,7 @@ describe('headless logins and background callers through kubectl', () => {
   let apiserver: TestApiServer;
   beforeAll(async () => {
     provider = await startProvider();
-    apiserver = await startApiServer({
-      issuer: provider.issuer,
-      audiences: [provider.publicClientId],
-      usernameClaim: 'email',
-      usernamePrefix: 'oidc:',
-      groupsClaim: 'groups',
-      groupsPrefix: 'oidc:',
-    });
+    apiserver = await startApiServer(prefixedMapping(provider.issuer, provider.publicClientId));
   });
   afterAll(async () => {
     await apiserver?.stop();

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type TestApiServer } from '../support/apiserver.js';
+import { prefixedMapping, startApiServer, type TestApiServer } from '../support/apiserver.js';
 import { makeTempHome } from '../support/cli.js';
 import { runKubectl, writeExecKubeconfig } from '../support/kubeconfig.js';
 import { loginDriverEnv, readDriverLog } from '../support/login-driver-control.js';
@@ -38,14 +38,7 @@ describe('kubectl auth whoami through kube-login', () => {
   let apiserver: TestApiServer;
   beforeAll(async () => {
     provider = await startProvider();
-    apiserver = await startApiServer({
-      issuer: provider.issuer,
-      audiences: [provider.publicClientId],
-      usernameClaim: 'email',
-      usernamePrefix: 'oidc:',
-      groupsClaim: 'groups',
-      groupsPrefix: 'oidc:',
-    });
+    apiserver = await startApiServer(prefixedMapping(provider.issuer, provider.publicClientId));
   });
   afterAll(async () => {
     await apiserver?.stop();

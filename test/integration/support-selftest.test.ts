@@ -10,7 +10,7 @@ import { Agent } from 'undici';
 import * as oidc from 'openid-client';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, type TestApiServer } from '../support/apiserver.js';
+import { selfSubjectReviewAs, startApiServer, type TestApiServer } from '../support/apiserver.js';
 import { createTestCerts } from '../support/certs.js';
 import { writeExecKubeconfig, runKubectl } from '../support/kubeconfig.js';
 import { readLeakRecords } from '../support/leak-record.js';
@@ -81,24 +81,6 @@ async function loginThroughDriver(
   }
 }
 
-async function whoAmI(apiserver: TestApiServer, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  // The stand-in's CA is private: talk to it through node:https with that CA.
-  const { request } = await import('node:https');
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${apiserver.url}/apis/authentication.k8s.io/v1/selfsubjectreviews`,
-      { method: 'POST', ca: apiserver.caPem, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }));
-  });
-}
-
 describe('test support layer', () => {
   let provider: TestProvider;
   let apiserver: TestApiServer;
@@ -147,7 +129,7 @@ describe('test support layer', () => {
     expect(provider.issuedTokens()).toContain(idToken);
     expect(readLeakRecords().tokens).toContain(idToken);
 
-    const review = await whoAmI(apiserver, idToken);
+    const review = await selfSubjectReviewAs(apiserver, idToken);
     expect(review.status).toBe(201);
     expect(review.body.status).toEqual({
       userInfo: {
@@ -160,7 +142,7 @@ describe('test support layer', () => {
   });
 
   it('rejects garbage and tampered tokens with a 401 Status naming the reason', async () => {
-    const garbage = await whoAmI(apiserver, 'not-a-jwt');
+    const garbage = await selfSubjectReviewAs(apiserver, 'not-a-jwt');
     expect(garbage.status).toBe(401);
     expect(garbage.body).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
     expect(String(garbage.body.message)).toContain('not a compact JWT');
@@ -168,7 +150,7 @@ describe('test support layer', () => {
     const { tokens } = await loginThroughDriver(provider, loginDriverScript);
     const [header, payload, signature] = (tokens?.id_token ?? '').split('.');
     const flipped = `${signature?.startsWith('A') ? 'B' : 'A'}${signature?.slice(1)}`;
-    const tampered = await whoAmI(apiserver, `${header}.${payload}.${flipped}`);
+    const tampered = await selfSubjectReviewAs(apiserver, `${header}.${payload}.${flipped}`);
     expect(tampered.status).toBe(401);
     expect(String(tampered.body.message)).toContain('failed to verify signature');
     expect(apiserver.rejections()).toHaveLength(2);
@@ -182,7 +164,7 @@ describe('test support layer', () => {
       const idToken = tokens?.id_token ?? '';
       const exp = Number(JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString()).exp);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, (exp + 1) * 1000 - Date.now() + 50)));
-      const review = await whoAmI(strict, idToken);
+      const review = await selfSubjectReviewAs(strict, idToken);
       expect(review.status).toBe(401);
       expect(String(review.body.message)).toMatch(/^oidc: token is expired/);
     } finally {
@@ -240,7 +222,7 @@ describe('test support layer', () => {
     });
     const response = await oidc.clientCredentialsGrant(config);
     expect(response.id_token).toBeUndefined();
-    const review = await whoAmI(apiserver, response.access_token);
+    const review = await selfSubjectReviewAs(apiserver, response.access_token);
     expect(review.status).toBe(201);
     expect(review.body.status).toMatchObject({ userInfo: { username: `${provider.issuer}#kube-login-ci`, groups: ['system:authenticated'] } });
   });
@@ -263,11 +245,11 @@ describe('test support layer', () => {
     const passing = await startApiServer({ authenticationConfigFile: configFor('Demo User') });
     const failing = await startApiServer({ authenticationConfigFile: configFor('Somebody Else') });
     try {
-      const ok = await whoAmI(passing, tokens?.id_token ?? '');
+      const ok = await selfSubjectReviewAs(passing, tokens?.id_token ?? '');
       expect(ok.body.status).toMatchObject({
         userInfo: { username: 'oidc:demo@example.com', groups: ['oidc:developers', 'oidc:viewers', 'system:authenticated'] },
       });
-      const rejected = await whoAmI(failing, tokens?.id_token ?? '');
+      const rejected = await selfSubjectReviewAs(failing, tokens?.id_token ?? '');
       expect(rejected.status).toBe(401);
       expect(rejected.body.message).toBe('oidc: required claim name value does not match. Got = Demo User, want = Somebody Else');
     } finally {

@@ -2,7 +2,7 @@
 // OIDC authenticator does and answers just enough for kubectl: /version, discovery, SelfSubjectReview
 // (`kubectl auth whoami`) and an empty pod list. Used by the integration tests and by the demo.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
+import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   API_GROUP_LIST, AUTHENTICATION_GROUP, AUTHENTICATION_V1_RESOURCES, CORE_V1_RESOURCES, EMPTY_POD_LIST, VERSION,
@@ -124,4 +124,26 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Te
       await authenticator.close();
     },
   };
+}
+
+/** The mapping the demo and the kubectl end-to-end suites use: email and groups, both prefixed `oidc:`. */
+export function prefixedMapping(issuer: string, clientId: string): OidcFlags {
+  return { issuer, audiences: [clientId], usernameClaim: 'email', usernamePrefix: 'oidc:', groupsClaim: 'groups', groupsPrefix: 'oidc:' };
+}
+
+/** POSTs a SelfSubjectReview with `token`, as `kubectl auth whoami` does, trusting the stand-in's private CA. */
+export function selfSubjectReviewAs(apiserver: TestApiServer, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${apiserver.url}/apis/authentication.k8s.io/v1/selfsubjectreviews`,
+      { method: 'POST', ca: apiserver.caPem, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+      },
+    );
+    req.once('error', reject);
+    req.end(JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }));
+  });
 }

@@ -2,30 +2,12 @@
 // access token (no ID token: oidc-provider, like other providers, issues none for this grant), which
 // the stand-in API server accepts; the access-token-only set is cached and served by the fast path.
 import { readFileSync, readdirSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApiServer, startApiServer } from '../../support/apiserver.js';
+import { type TestApiServer, selfSubjectReviewAs, startApiServer } from '../../support/apiserver.js';
 import { runCli } from '../../support/cli.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { claimsOf, cleanEnv, credentialOf, freshHome } from './harness.js';
-
-/** POSTs a SelfSubjectReview with the token, as `kubectl auth whoami` does; returns status and body. */
-function whoami(apiserver: TestApiServer, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${apiserver.url}/apis/authentication.k8s.io/v1/selfsubjectreviews`,
-      { method: 'POST', ca: apiserver.caPem, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
-      },
-    );
-    req.once('error', reject);
-    req.end(JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }));
-  });
-}
 
 // client_secret_basic is what kube-login tries first (RFC 6749 2.3.1); a client registered for
 // client_secret_post only is reached through the fallback on invalid_client.
@@ -62,7 +44,7 @@ describe.each(['client_secret_basic', 'client_secret_post'] as const)('client cr
     const iat = claims['iat'] as number;
     expect(Date.parse(printed.status.expirationTimestamp) / 1000).toBeGreaterThanOrEqual(exp - Math.min(60, Math.floor((exp - iat) / 10)) - 2);
     expect(Date.parse(printed.status.expirationTimestamp) / 1000).toBeLessThan(exp);
-    const review = await whoami(apiserver, printed.status.token);
+    const review = await selfSubjectReviewAs(apiserver, printed.status.token);
     expect(review.status).toBe(201);
     expect(review.body).toMatchObject({ status: { userInfo: { username: `${provider.issuer}#${provider.confidentialClient.id}` } } });
   });
