@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { KubeLoginError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { COMMANDS } from './commands/index.js';
-import { UNSUPPORTED_KUBELOGIN_FLAGS } from './options/get-token-flags.js';
+import { UNSUPPORTED_KUBELOGIN_FLAGS } from '../config/get-token-flags.js';
 
 /** The version in package.json (dist/cli/program.js sits two levels below the package root). */
 function packageVersion(): string {

@@ -1,7 +1,7 @@
 // Builds the real ports of get-token: token store, lock, clock, logger, provider and login.
 import { type ExecInfo, parseExecInfo } from '../kube/exec-info.js';
 import type { CliContext } from '../cli/context.js';
-import type { GetTokenInput } from '../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../config/get-token-input.js';
 import { FileCacheLock } from '../cache/file-lock.js';
 import { selectTokenStore } from '../cache/select-store.js';
 import { createBrowser } from '../oidc/browser.js';

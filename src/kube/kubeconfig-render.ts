@@ -5,7 +5,7 @@ import { type Document, type ToStringOptions, isNode, parseDocument, visit } fro
 import { KubeLoginError } from '../errors.js';
 import type { KubeconfigFile } from './kubeconfig-load.js';
 import { KUBECONFIG_YAML_OPTIONS, type RenderStyle, parseKubeconfig } from './kubeconfig-parse.js';
-import { mergeLines } from './line-merge.js';
+import { mergeLines } from './text-three-way-merge.js';
 
 /** How the new text was obtained: a line patch of the original, or a full re-render of the Document. */
 export interface RenderedKubeconfig {

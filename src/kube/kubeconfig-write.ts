@@ -1,5 +1,5 @@
 // Writes planned kubeconfig changes: every target checked first, then each file replaced atomically.
-import { type AtomicWriteResult, checkWritable, writeFileAtomic } from './atomic-write.js';
+import { type AtomicWriteResult, checkWritable, writeFileAtomic } from './backup-and-replace.js';
 import type { KubeconfigChange } from './kubeconfig-plan.js';
 
 /** What was written for one file. */

@@ -26,4 +26,4 @@ export {
 export { type RenderedKubeconfig, renderKubeconfig } from './kubeconfig-render.js';
 export { type KubeconfigChange, type DiffOptions, planKubeconfigChanges, renderKubeconfigDiff, redactDiff } from './kubeconfig-plan.js';
 export { type WrittenKubeconfig, writeKubeconfigChanges } from './kubeconfig-write.js';
-export { type AtomicWriteResult, backupPathFor, backupTimestamp, checkWritable, writeFileAtomic } from './atomic-write.js';
+export { type AtomicWriteResult, backupPathFor, backupTimestamp, checkWritable, writeFileAtomic } from './backup-and-replace.js';

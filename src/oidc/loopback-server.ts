@@ -1,7 +1,7 @@
 // The loopback redirect listener (RFC 8252 section 7.3): bound to 127.0.0.1 only, for one login.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { KubeLoginError, describe } from '../errors.js';
-import type { ListenAddress } from '../cli/options/get-token-input.js';
+import type { ListenAddress } from '../config/get-token-input.js';
 import type { Logger } from '../platform/logger.js';
 import { errorPage } from './pages.js';
 

@@ -7,7 +7,7 @@ import type { VerifySignature } from '../apiserver/verify-signature.js';
 import { cacheKey } from '../cache/key.js';
 import type { CacheLock } from '../cache/token-store.js';
 import type { CachedTokens } from '../cache/token-set.js';
-import { type GetTokenInput, cacheKeyInputOf } from '../cli/options/get-token-input.js';
+import { type GetTokenInput, cacheKeyInputOf } from '../config/get-token-input.js';
 import { KubeLoginError, describe, isKubeLoginError } from '../errors.js';
 import type { KubeconfigSet } from '../kube/kubeconfig-entries.js';
 import { decodeJwtPayload } from '../oidc/jwt-claims.js';

@@ -3,7 +3,7 @@ import { bearerToken, freshUntil, isFresh } from '../cache/expiry.js';
 import { type CacheKey, cacheKey } from '../cache/key.js';
 import type { CacheLock, TokenStore } from '../cache/token-store.js';
 import type { CachedTokens } from '../cache/token-set.js';
-import { type GetTokenInput, cacheKeyInputOf } from '../cli/options/get-token-input.js';
+import { type GetTokenInput, cacheKeyInputOf } from '../config/get-token-input.js';
 import { KubeLoginError, describe } from '../errors.js';
 import { encodeExecCredential } from '../kube/exec-credential.js';
 import type { ExecInfo } from '../kube/exec-info.js';

@@ -1,6 +1,6 @@
 // Which grant `--grant-type auto` runs, and whether a browser can be opened here: a pure decision
 // over the facts of the machine (platform, environment, flags, the provider's discovery document).
-import type { GrantType } from '../cli/options/get-token-input.js';
+import type { GrantType } from '../config/get-token-input.js';
 
 /** A grant that actually runs (auto resolved). */
 export type ConcreteGrant = Exclude<GrantType, 'auto'>;

@@ -1,5 +1,5 @@
 // The authorization code grant with PKCE over a loopback redirect (RFC 6749 4.1, RFC 7636, RFC 8252).
-import type { GetTokenInput } from '../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../config/get-token-input.js';
 import { KubeLoginError, describe } from '../errors.js';
 import type { OpenBrowser } from '../oidc/browser.js';
 import { identityOf } from '../oidc/jwt-claims.js';

@@ -1,7 +1,7 @@
 // The client credentials grant (RFC 6749 4.4), for CI robots: a confidential client logs in as itself.
 // Providers issue no ID token for it (OIDC defines none), so the cluster gets the access token, which
 // it must be configured to accept (a JWT access token, RFC 9068, with the API server's audience).
-import type { GetTokenInput } from '../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../config/get-token-input.js';
 import { KubeLoginError } from '../errors.js';
 import type { ProviderConnection, TokenResult } from '../oidc/provider-client.js';
 import type { Logger } from '../platform/logger.js';

@@ -1,6 +1,6 @@
 // The device authorization grant (RFC 8628): show a code, let the person approve it on any device,
 // poll the token endpoint until they do. For SSH sessions, containers and machines without a browser.
-import type { GetTokenInput } from '../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../config/get-token-input.js';
 import { KubeLoginError, isKubeLoginError } from '../errors.js';
 import type { OpenBrowser } from '../oidc/browser.js';
 import { identityOf } from '../oidc/jwt-claims.js';

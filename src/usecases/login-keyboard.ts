@@ -1,7 +1,7 @@
 // The authorization code grant typed in by hand (`authcode-keyboard`): the person opens the URL in any
 // browser, and pastes back the address the provider redirected to (or the code the provider shows).
 // Nothing listens on the redirect URI, so this works where the browser cannot reach this machine.
-import type { GetTokenInput } from '../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../config/get-token-input.js';
 import { KubeLoginError, isKubeLoginError } from '../errors.js';
 import { identityOf } from '../oidc/jwt-claims.js';
 import { type AuthorizationChecks, type ProviderConnection, type TokenResult, newAuthorizationChecks } from '../oidc/provider-client.js';

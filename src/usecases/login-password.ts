@@ -1,7 +1,7 @@
 // The resource owner password credentials grant (RFC 6749 4.3), for providers and test setups that
 // still allow it. The password comes from --password or a prompt with the echo off; it is registered
 // with the redactor at once, and never written to the cache or the kubeconfig.
-import type { GetTokenInput } from '../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../config/get-token-input.js';
 import { KubeLoginError, isKubeLoginError } from '../errors.js';
 import { identityOf } from '../oidc/jwt-claims.js';
 import type { ProviderConnection, TokenResult } from '../oidc/provider-client.js';

@@ -1,5 +1,5 @@
 // Picks the grant that a login runs, from --grant-type (auto decides in grant-choice.ts), and runs it.
-import type { GetTokenInput } from '../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../config/get-token-input.js';
 import type { OpenBrowser } from '../oidc/browser.js';
 import type { ProviderConnection, TokenResult } from '../oidc/provider-client.js';
 import type { Terminal } from '../platform/terminal.js';

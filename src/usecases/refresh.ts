@@ -3,7 +3,7 @@
 // refreshed ID token as OIDC Core 12.2 requires. Saving the result stays with the caller.
 import type { CachedTokens, TokenSecrets } from '../cache/token-set.js';
 import { isFresh } from '../cache/expiry.js';
-import type { GetTokenInput } from '../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../config/get-token-input.js';
 import { describe, isKubeLoginError } from '../errors.js';
 import type { ProviderConnection, TokenResult } from '../oidc/provider-client.js';
 import type { Clock } from '../platform/clock.js';

@@ -4,8 +4,8 @@ import { type CertificateAuthority, parseCertificateAuthority } from '../apiserv
 import { type ClaimMappingOptions, resolveClaimMappingRules } from '../apiserver/claim-mapping-rules.js';
 import { discoveryUrlOf } from '../apiserver/discovery-source.js';
 import type { KubernetesVersion } from '../apiserver/kubernetes-version.js';
-import type { RawGetTokenFlags } from '../cli/options/get-token-flags.js';
-import { type GetTokenInput, toGetTokenInput } from '../cli/options/get-token-input.js';
+import type { RawGetTokenFlags } from '../config/get-token-flags.js';
+import { type GetTokenInput, toGetTokenInput } from '../config/get-token-input.js';
 import { KubeLoginError, describe, isKubeLoginError } from '../errors.js';
 import {
   type KubeconfigChange,

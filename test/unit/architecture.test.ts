@@ -52,6 +52,14 @@ describe('import rules', () => {
     expect(upward.map((file) => file.name)).toEqual([]);
   });
 
+  it('nothing outside cli/ and compose/ imports from cli/: the login configuration lives in config/', () => {
+    const intoCli = files.filter(
+      (file) => !/^src\/(cli|compose)\/|^src\/main\.ts$/.test(file.name) && file.imports.some((spec) => /(^|\/)cli\//.test(spec)),
+    );
+    expect(intoCli.map((file) => file.name)).toEqual([]);
+    expect(importersOf('../config/get-token-input.js').length + importersOf('../../config/get-token-input.js').length).toBeGreaterThan(10);
+  });
+
   it('command files load their composition roots lazily, so each command loads only what it needs', () => {
     const commands = files.filter((file) => file.name.startsWith('src/cli/commands/') && !file.name.endsWith('index.ts'));
     expect(commands.length).toBeGreaterThan(5);

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { Command, Option } from 'commander';
 import { KubeLoginError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { toGetTokenInput } from '../options/get-token-input.js';
+import { toGetTokenInput } from '../../config/get-token-input.js';
 import { addGetTokenOptions, rawFlagsFrom } from '../options/get-token-options.js';
 import { pickDefined } from '../options/oidc-mapping-options.js';
 

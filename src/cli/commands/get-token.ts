@@ -1,7 +1,7 @@
 // `kube-login get-token`: the kubectl exec credential plugin (the cache-hit path is in src/fast/).
 import { homedir } from 'node:os';
 import { Command } from 'commander';
-import { toGetTokenInput } from '../options/get-token-input.js';
+import { toGetTokenInput } from '../../config/get-token-input.js';
 import { addGetTokenOptions, rawFlagsFrom } from '../options/get-token-options.js';
 import type { CliContext } from '../context.js';
 

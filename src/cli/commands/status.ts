@@ -6,8 +6,8 @@ import { cacheKey } from '../../cache/key.js';
 import { KubeLoginError } from '../../errors.js';
 import type { SessionSelection } from '../../usecases/status.js';
 import type { CliContext } from '../context.js';
-import type { RawGetTokenFlags } from '../options/get-token-flags.js';
-import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../options/get-token-input.js';
+import type { RawGetTokenFlags } from '../../config/get-token-flags.js';
+import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../../config/get-token-input.js';
 import { addGetTokenOptions, rawFlagsFrom } from '../options/get-token-options.js';
 
 /** Which cached sessions a status or logout command is about, and the get-token input when it names one. */

@@ -1,7 +1,7 @@
 // Registers the get-token flag table on a commander command and reads the values back.
 import { type Command, Option } from 'commander';
-import { GET_TOKEN_FLAGS, type FlagSpec, type RawGetTokenFlags } from './get-token-flags.js';
-import { addFlagValue } from './parse-argv.js';
+import { GET_TOKEN_FLAGS, type FlagSpec, type RawGetTokenFlags } from '../../config/get-token-flags.js';
+import { addFlagValue } from '../../config/parse-argv.js';
 
 function toOption(flag: FlagSpec): Option {
   const names = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}`;

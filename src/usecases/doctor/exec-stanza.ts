@@ -1,6 +1,6 @@
 // Checks of a kubeconfig user's exec stanza, with client-go's own rules and messages (SPECS.md A.2, A.7).
 import { basename, isAbsolute, sep } from 'node:path';
-import type { GetTokenInput } from '../../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../../config/get-token-input.js';
 import type { KubeLoginError } from '../../errors.js';
 import { EXEC_API_VERSIONS } from '../../kube/exec-info.js';
 import { type DoctorCheck, fail, pass, warn } from './check.js';

@@ -1,5 +1,5 @@
 // Whether the OS keychain works here, judged against --token-cache-storage.
-import type { StorageSetting } from '../../cli/options/get-token-input.js';
+import type { StorageSetting } from '../../config/get-token-input.js';
 import { type DoctorCheck, fail, pass, warn } from './check.js';
 
 /** A write-read-delete round trip through the keychain, or why it failed. */

@@ -4,7 +4,7 @@
 // the new refresh token away would log the user out.
 import type { CacheLock } from '../../cache/token-store.js';
 import type { CachedTokens } from '../../cache/token-set.js';
-import type { GetTokenInput } from '../../cli/options/get-token-input.js';
+import type { GetTokenInput } from '../../config/get-token-input.js';
 import { describe, isKubeLoginError } from '../../errors.js';
 import type { ProviderConnection } from '../../oidc/provider-client.js';
 import type { Clock } from '../../platform/clock.js';

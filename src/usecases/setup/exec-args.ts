@@ -1,6 +1,6 @@
 // The exec stanza setup writes: `kube-login get-token` with the user's get-token flags.
 import { isAbsolute, resolve } from 'node:path';
-import { GET_TOKEN_FLAGS, type FlagSpec, type RawGetTokenFlags } from '../../cli/options/get-token-flags.js';
+import { GET_TOKEN_FLAGS, type FlagSpec, type RawGetTokenFlags } from '../../config/get-token-flags.js';
 import { expandHome } from '../../platform/expand-home.js';
 
 /** The command kubectl runs; kubectl resolves it on PATH (installHint tells what to do when it is not there). */

@@ -1,7 +1,7 @@
 // The input of `kube-login setup`, the values it cannot run without, and the defaults of the rest.
 import type { ClaimMappingOptions } from '../../apiserver/claim-mapping-rules.js';
 import type { KubernetesVersion } from '../../apiserver/kubernetes-version.js';
-import type { RawGetTokenFlags } from '../../cli/options/get-token-flags.js';
+import type { RawGetTokenFlags } from '../../config/get-token-flags.js';
 import { KubeLoginError } from '../../errors.js';
 
 /** Everything setup was given on the command line; the get-token flags stay raw (they go into the exec args). */

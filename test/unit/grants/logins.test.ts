@@ -1,6 +1,6 @@
 // The grant use cases over a fake provider, terminal and browser: what each prints, asks and refuses.
 import { describe, expect, it, vi } from 'vitest';
-import { type GetTokenInput, toGetTokenInput } from '../../../src/cli/options/get-token-input.js';
+import { type GetTokenInput, toGetTokenInput } from '../../../src/config/get-token-input.js';
 import { loginCommandOf } from '../../../src/compose/get-token.js';
 import { KubeLoginError } from '../../../src/errors.js';
 import type { DeviceAuthorization, ProviderConnection, TokenResult } from '../../../src/oidc/provider-client.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CacheLock, TokenStore } from '../../../src/cache/token-store.js';
 import type { CachedTokens } from '../../../src/cache/token-set.js';
-import { toGetTokenInput } from '../../../src/cli/options/get-token-input.js';
+import { toGetTokenInput } from '../../../src/config/get-token-input.js';
 import { KubeLoginError } from '../../../src/errors.js';
 import type { ProviderConnection } from '../../../src/oidc/provider-client.js';
 import { type GetTokenDeps, obtainTokens } from '../../../src/usecases/get-token.js';

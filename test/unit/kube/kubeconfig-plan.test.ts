@@ -1,7 +1,7 @@
 // The --dry-run diff: a unified diff per changed file, with every secret value masked.
 import { describe, expect, it } from 'vitest';
 import { kubeconfigFileFromText, missingKubeconfigFile, planKubeconfigChanges, renderKubeconfigDiff, upsertExecUser } from '../../../src/kube/kubeconfig.js';
-import { mergeLines } from '../../../src/kube/line-merge.js';
+import { mergeLines } from '../../../src/kube/text-three-way-merge.js';
 
 const EXEC = { command: 'kube-login', args: ['get-token', '--oidc-client-secret=s3cr3t-value'], installHint: 'h' };
 

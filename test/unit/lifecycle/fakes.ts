@@ -3,7 +3,7 @@
 import { type CacheKey, cacheKey } from '../../../src/cache/key.js';
 import type { CacheLock, LockHandle } from '../../../src/cache/token-store.js';
 import type { CachedTokens } from '../../../src/cache/token-set.js';
-import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../../../src/cli/options/get-token-input.js';
+import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../../../src/config/get-token-input.js';
 import type { ProviderConnection, TokenResult } from '../../../src/oidc/provider-client.js';
 import type { CachedSession, LockStatus, SessionCache } from '../../../src/usecases/status.js';
 import { unsignedJwt, utcSeconds } from '../spine/helpers.js';

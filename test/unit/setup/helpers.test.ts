@@ -1,6 +1,6 @@
 // The small pieces of setup: provider checks, exec args, next steps, the cluster version reader.
 import { describe, expect, it } from 'vitest';
-import { parseVersionInfo } from '../../../src/setup/cluster-version.js';
+import { parseVersionInfo } from '../../../src/kube/cluster-version.js';
 import { buildExecArgs } from '../../../src/usecases/setup/exec-args.js';
 import { renderNextSteps } from '../../../src/usecases/setup/next-steps.js';
 import { checkIssuerScheme, checkPkce, checkRefreshAdvertised, checkSigningAlgs, checkTokenAlg, formatCheck } from '../../../src/usecases/setup/provider-checks.js';

@@ -2,8 +2,8 @@
 // over and reports it) and the validation into GetTokenInput (errors name the flag).
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LISTEN_ADDRESSES, type GetTokenInput, toGetTokenInput } from '../../../src/cli/options/get-token-input.js';
-import { parseGetTokenArgv } from '../../../src/cli/options/parse-argv.js';
+import { DEFAULT_LISTEN_ADDRESSES, type GetTokenInput, toGetTokenInput } from '../../../src/config/get-token-input.js';
+import { parseGetTokenArgv } from '../../../src/config/parse-argv.js';
 import { KubeLoginError } from '../../../src/errors.js';
 
 const HOME = '/home/alice';

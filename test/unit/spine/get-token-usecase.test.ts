@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type CacheKey, cacheKey } from '../../../src/cache/key.js';
 import type { CacheEntrySummary, CacheLock, TokenStore } from '../../../src/cache/token-store.js';
 import type { CachedTokens } from '../../../src/cache/token-set.js';
-import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../../../src/cli/options/get-token-input.js';
+import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../../../src/config/get-token-input.js';
 import { KubeLoginError } from '../../../src/errors.js';
 import type { ExecInfo } from '../../../src/kube/exec-info.js';
 import type { ProviderConnection, TokenResult } from '../../../src/oidc/provider-client.js';

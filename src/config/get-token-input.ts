@@ -1,9 +1,9 @@
 // Turns raw get-token flags into the validated, typed input of the get-token use case.
-import { KubeLoginError } from '../../errors.js';
-import { resolveCacheDir } from '../../cache/cache-dir.js';
-import { expandHome } from '../../platform/expand-home.js';
-import type { CacheKeyInput } from '../../cache/key.js';
-import type { TlsOptions } from '../../oidc/http.js';
+import { KubeLoginError } from '../errors.js';
+import { resolveCacheDir } from '../cache/cache-dir.js';
+import { expandHome } from '../platform/expand-home.js';
+import type { CacheKeyInput } from '../cache/key.js';
+import type { TlsOptions } from '../oidc/http.js';
 import type { RawGetTokenFlags } from './get-token-flags.js';
 
 /** The grants kube-login can run. */
