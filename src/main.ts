@@ -3,6 +3,7 @@ import { exitCodeOf, formatError, toKubeLoginError } from './cli/exit-codes.js';
 import type { CliContext } from './cli/context.js';
 import { runProgram } from './cli/program.js';
 import { processRedactor } from './platform/redactor.js';
+import { terminalText } from './platform/terminal-text.js';
 
 /** Runs kube-login with the given arguments (no node/script prefix) and sets process.exitCode. */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -18,7 +19,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (thrown) {
     const error = toKubeLoginError(thrown);
     const verbose = argv.includes('-v') || argv.includes('--verbose');
-    process.stderr.write(processRedactor.mask(formatError(error, verbose)));
+    process.stderr.write(terminalText(processRedactor.mask(formatError(error, verbose))));
     process.exitCode = exitCodeOf(error);
   }
   // The command is done. A timer a library left behind (openid-client's device-code poll sleeps up

@@ -30,6 +30,7 @@ import type { CommandLocation, ParsedArgs } from '../usecases/doctor/exec-stanza
 import type { ClusterEndpoint } from '../usecases/doctor/kube-context.js';
 import { goProxyRoute } from '../usecases/doctor/proxy.js';
 import { createSessionCache } from './status.js';
+import { terminalText } from '../platform/terminal-text.js';
 
 async function isExecutableFile(path: string): Promise<boolean> {
   try {
@@ -191,7 +192,7 @@ export async function runDoctor(ctx: CliContext, input: DoctorInput, verbose: bo
       clock: systemClock,
       logger,
       // Every token doctor reads is registered with the redactor: no check line can carry one.
-      report: (text) => ctx.stderr.write(logger.redactor.mask(text) + '\n'),
+      report: (text) => ctx.stderr.write(terminalText(logger.redactor.mask(text)) + '\n'),
       env: ctx.env,
       loadKubeconfig: (explicitPath) => loadKubeconfigs(locateKubeconfigs({ explicitPath, env: ctx.env })),
       findExecutable,

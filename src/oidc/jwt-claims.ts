@@ -1,4 +1,5 @@
 // Reading the payload of a JWT we validated earlier (a cached ID token); no signature check here.
+import { terminalLine } from '../platform/terminal-text.js';
 
 /** The decoded payload of a compact JWT, or undefined when it is not one. */
 export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
@@ -12,11 +13,11 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | undef
   }
 }
 
-/** A person-readable name for the subject of ID token claims: email, then preferred_username, then sub. */
+/** A person-readable name for the subject of ID token claims (email, preferred_username, name, sub), safe for one terminal line. */
 export function identityOf(claims: Record<string, unknown>): string {
   for (const name of ['email', 'preferred_username', 'name', 'sub']) {
     const value = claims[name];
-    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'string' && value !== '') return terminalLine(value);
   }
   return 'an unnamed user';
 }

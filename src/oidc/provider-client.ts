@@ -4,6 +4,8 @@ import * as client from 'openid-client';
 import { KubeLoginError, describe } from '../errors.js';
 import type { Fetch } from './http.js';
 import { translateNetworkError } from './network-error.js';
+import { checkDiscoveryEndpoints, isLoopbackUrl, isSecureOrLoopbackUrl } from './endpoint-security.js';
+import { terminalLine } from '../platform/terminal-text.js';
 
 /** The claims of a validated ID token that kube-login reads. */
 export interface IdTokenClaims {
@@ -72,10 +74,8 @@ export interface ProviderConnection {
   endSessionUrl(idTokenHint: string): URL | undefined;
 }
 
-/** True for http issuers on loopback addresses, the only plain-http providers we talk to. */
-export function isLoopbackUrl(url: URL): boolean {
-  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || /^127\./.test(url.hostname);
-}
+/** True for loopback hosts (127.0.0.0/8, ::1, localhost), the only plain-http providers we talk to. */
+export { isLoopbackUrl } from './endpoint-security.js';
 
 /** New PKCE verifier/challenge (S256), state and nonce. */
 export async function newAuthorizationChecks(): Promise<AuthorizationChecks> {
@@ -103,22 +103,23 @@ export function translateOidcError(error: unknown, action: string, url: string):
   const network = translateNetworkError(error, action, url);
   if (network) return network;
   if (error instanceof client.ResponseBodyError) {
-    const description = error.error_description ? `: ${error.error_description}` : '';
+    // The provider's words reach a terminal: no control characters, no line breaks that fake a fix line.
+    const description = error.error_description ? `: ${terminalLine(error.error_description)}` : '';
     const fixes: Readonly<Record<string, string>> = {
       invalid_client: 'check --oidc-client-id and --oidc-client-secret against the client registered at the provider',
       invalid_grant: 'log in again (run the kubectl command again)',
       unauthorized_client: 'allow this grant type for the client at the provider',
       invalid_scope: 'remove or correct the --oidc-extra-scope values',
     };
-    return new KubeLoginError('provider-rejected', action, `the provider answered ${error.error}${description} (HTTP ${error.status})`, {
+    return new KubeLoginError('provider-rejected', action, `the provider answered ${terminalLine(error.error)}${description} (HTTP ${error.status})`, {
       cause: error,
       oauthError: error.error,
       ...(fixes[error.error] ? { fix: fixes[error.error] } : {}),
     });
   }
   if (error instanceof client.AuthorizationResponseError) {
-    const description = error.error_description ? `: ${error.error_description}` : '';
-    return new KubeLoginError('login-denied', action, `the provider returned ${error.error}${description}`, { cause: error, oauthError: error.error });
+    const description = error.error_description ? `: ${terminalLine(error.error_description)}` : '';
+    return new KubeLoginError('login-denied', action, `the provider returned ${terminalLine(error.error)}${description}`, { cause: error, oauthError: error.error });
   }
   if (error instanceof client.ClientError) {
     const code = error.code ?? '';
@@ -171,18 +172,28 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
       fix: 'use the https URL of the provider',
     });
   }
+  // Defence in depth behind checkDiscoveryEndpoints: no request leaves for plain http off loopback.
+  const fetch: Fetch = (url, init) => {
+    if (!isSecureOrLoopbackUrl(new URL(url))) {
+      return Promise.reject(new KubeLoginError('provider-rejected', `send a request to ${url}`, 'it is plain http to another host; kube-login sends nothing there', {
+        fix: 'configure the provider to publish https URLs for every endpoint',
+      }));
+    }
+    return settings.fetch(url, init);
+  };
   let discovered: client.Configuration;
   try {
     discovered = await client.discovery(issuerUrl, settings.clientId, undefined, client.None(), {
-      [client.customFetch]: settings.fetch,
+      [client.customFetch]: fetch,
       ...(issuerUrl.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
     });
   } catch (error) {
     throw translateOidcError(error, `read the provider's discovery document at ${settings.issuerUrl}`, settings.issuerUrl);
   }
+  checkDiscoveryEndpoints(issuerUrl, discovered.serverMetadata() as unknown as Record<string, unknown>);
   const configure = (auth: client.ClientAuth): client.Configuration => {
     const config = new client.Configuration(discovered.serverMetadata(), settings.clientId, undefined, auth);
-    config[client.customFetch] = settings.fetch;
+    config[client.customFetch] = fetch;
     if (issuerUrl.protocol === 'http:') client.allowInsecureRequests(config);
     // openid-client trusts TLS for ID tokens from the token endpoint (OIDC Core 3.1.3.7 step 6)
     // unless asked; we verify the JWS signature against the provider's JWKS as well.

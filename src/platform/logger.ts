@@ -1,5 +1,6 @@
 // Everything a person reads goes to stderr; stdout belongs to the ExecCredential.
 import { Redactor, processRedactor } from './redactor.js';
+import { terminalText } from './terminal-text.js';
 
 /** Where log text goes: anything with a `write(string)`, normally process.stderr. */
 export interface TextSink {
@@ -18,10 +19,11 @@ export interface Logger {
   readonly redactor: Redactor;
 }
 
-/** A logger that masks registered secrets and writes each message as one line to the sink. */
+/** A logger that masks registered secrets, escapes control characters, and writes each message as one line to the sink. */
 export function createLogger(sink: TextSink, verbose: boolean, redactor: Redactor = processRedactor): Logger {
   const emit = (prefix: string, message: string): void => {
-    sink.write(redactor.mask(`${prefix}${message}`) + '\n');
+    // Masked first (a secret is matched as issued), then no ESC or other control can reach the terminal.
+    sink.write(terminalText(redactor.mask(`${prefix}${message}`)) + '\n');
   };
   return {
     verbose,

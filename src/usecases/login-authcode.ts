@@ -44,7 +44,6 @@ export async function loginWithAuthorizationCode(provider: ProviderConnection, i
   const cleanup = abortOnTimeoutOrSignal(controller, input.authenticationTimeoutSeconds, 'log in');
   try {
     const url = provider.authorizationUrl(server.redirectUri, input.scopes, checks, input.extraParams).href;
-    server.setRetryUrl(url);
     logger.info(`kube-login: log in to ${provider.issuer} in your browser. If it does not open, visit:\n\n    ${url}\n`);
     await deps.openBrowser(url);
     const callback = await server.waitForCallback(controller.signal);

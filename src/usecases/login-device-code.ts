@@ -3,9 +3,11 @@
 import type { GetTokenInput } from '../config/get-token-input.js';
 import { KubeLoginError, isKubeLoginError } from '../errors.js';
 import type { OpenBrowser } from '../oidc/browser.js';
+import { isOpenableUrl } from '../oidc/endpoint-security.js';
 import { identityOf } from '../oidc/jwt-claims.js';
 import type { ProviderConnection, TokenResult } from '../oidc/provider-client.js';
 import type { Logger } from '../platform/logger.js';
+import { terminalLine } from '../platform/terminal-text.js';
 import { abortOnTimeoutOrSignal } from './login-authcode.js';
 
 /** What the device code login needs besides the provider. */
@@ -59,10 +61,25 @@ function stopError(error: unknown, expiresIn: number): unknown {
 export async function loginWithDeviceCode(provider: ProviderConnection, input: GetTokenInput, deps: DeviceCodeDeps): Promise<TokenResult> {
   const { logger } = deps;
   const authorization = await provider.deviceAuthorization(input.scopes, input.extraParams);
-  const { userCode, verificationUri, verificationUriComplete, expiresIn } = authorization;
+  const { expiresIn } = authorization;
+  const userCode = terminalLine(authorization.userCode);
+  // RFC 8628 section 5.4: the verification URI comes from the provider. Only https (or http on
+  // loopback) is opened or offered as a link: a `file:`, `javascript:` or custom-scheme URI handed to
+  // the browser command would open a local file, run script, or start another program.
+  const verificationUri = authorization.verificationUri;
+  if (!isOpenableUrl(verificationUri)) {
+    throw new KubeLoginError('provider-rejected', ACTION, `the provider's verification_uri ${JSON.stringify(terminalLine(verificationUri.slice(0, 200)))} is not an https URL, so kube-login does not open or show it`, {
+      fix: 'configure the provider to publish an https verification URI, or use --grant-type authcode',
+    });
+  }
+  let verificationUriComplete = authorization.verificationUriComplete;
+  if (verificationUriComplete !== undefined && !isOpenableUrl(verificationUriComplete)) {
+    logger.warn(`the provider's verification_uri_complete is not an https URL (${JSON.stringify(terminalLine(verificationUriComplete.slice(0, 200)))}); it is not opened: use the address and code below`);
+    verificationUriComplete = undefined;
+  }
   // The user code is meant to be read and typed by the person; the device code never leaves this process.
-  logger.info(`kube-login: to log in to ${provider.issuer}, open ${verificationUri} on any device and enter the code ${userCode}`);
-  if (verificationUriComplete) logger.info(`kube-login: or open ${verificationUriComplete}, which fills in the code`);
+  logger.info(`kube-login: to log in to ${provider.issuer}, open ${terminalLine(verificationUri)} on any device and enter the code ${userCode}`);
+  if (verificationUriComplete) logger.info(`kube-login: or open ${terminalLine(verificationUriComplete)}, which fills in the code`);
   const waitSeconds = Math.min(input.authenticationTimeoutSeconds, expiresIn);
   logger.info(`kube-login: waiting up to ${minutes(waitSeconds)} for the login (Ctrl-C to cancel)`);
   await deps.openBrowser(verificationUriComplete ?? verificationUri);

@@ -6,6 +6,7 @@ import { KubeLoginError, isKubeLoginError } from '../errors.js';
 import { identityOf } from '../oidc/jwt-claims.js';
 import { type AuthorizationChecks, type ProviderConnection, type TokenResult, newAuthorizationChecks } from '../oidc/provider-client.js';
 import type { Logger } from '../platform/logger.js';
+import { terminalLine } from '../platform/terminal-text.js';
 import { type Terminal, requireTerminal } from '../platform/terminal.js';
 import { abortOnTimeoutOrSignal } from './login-authcode.js';
 
@@ -57,7 +58,7 @@ export function parsePastedAnswer(text: string, checks: Pick<AuthorizationChecks
     const error = url.searchParams.get('error');
     if (error) {
       const description = url.searchParams.get('error_description');
-      throw new KubeLoginError('login-denied', ACTION, `the provider returned ${error}${description ? `: ${description}` : ''}`, {
+      throw new KubeLoginError('login-denied', ACTION, `the provider returned ${terminalLine(error)}${description ? `: ${terminalLine(description)}` : ''}`, {
         fix: 'run the command again and complete the login at the provider',
         oauthError: error,
       });

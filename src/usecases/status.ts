@@ -8,6 +8,7 @@ import { describe, isKubeLoginError } from '../errors.js';
 import { decodeJwtPayload } from '../oidc/jwt-claims.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import { terminalLine } from '../platform/terminal-text.js';
 import { rememberSecrets } from './refresh.js';
 
 /** One entry of the token cache, without its secrets, and where it lives. */
@@ -256,11 +257,12 @@ export function formatStatusText(report: StatusReport, nowMs: number): string {
   const lines: string[] = [];
   if (report.sessions.length === 0) return `no cached sessions in ${report.cacheDir}\n`;
   const row = (label: string, value: string): void => {
-    lines.push(`  ${label.padEnd(10)}  ${value}`);
+    // Claims and lock files are not ours: one line each, no control characters (see terminal-text.ts).
+    lines.push(`  ${label.padEnd(10)}  ${terminalLine(value)}`);
   };
   for (const session of report.sessions) {
     if (lines.length > 0) lines.push('');
-    lines.push(configurationLine(session));
+    lines.push(terminalLine(configurationLine(session)));
     if (!session.loggedIn) {
       row('status', 'not logged in: nothing is cached for this configuration; the next kubectl command (or get-token) logs in');
       row('lock', describeLock(session.lock));
