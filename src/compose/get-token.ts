@@ -1,6 +1,7 @@
 // Builds the real ports of get-token: token store, lock, clock, logger, provider and login.
 import { type ExecInfo, parseExecInfo } from '../kube/exec-info.js';
 import type { CliContext } from '../cli/context.js';
+import { GET_TOKEN_FLAGS } from '../config/get-token-flags.js';
 import type { GetTokenInput } from '../config/get-token-input.js';
 import { FileCacheLock } from '../cache/file-lock.js';
 import { selectTokenStore } from '../cache/select-store.js';
@@ -25,22 +26,28 @@ export function memoizedConnect(input: GetTokenInput, env: NodeJS.ProcessEnv): (
   };
 }
 
+// Flags whose value is a secret (the flag table marks them): never printed, whatever their length or
+// quoting (the redactor ignores values under 8 characters, and shell quoting changes the text).
+const SECRET_FLAGS: ReadonlySet<string> = new Set(GET_TOKEN_FLAGS.filter((flag) => flag.secret).map((flag) => flag.name));
+
 /**
- * The get-token command line of this run, for "log in from a terminal" fixes: without --no-login, and
- * without --password (it is asked for); other secrets are masked by the redactor when printed.
+ * The get-token command line of this run, for "log in from a terminal" fixes: without --no-login and
+ * --password (it is asked for), and with `<secret>` in place of any other secret flag's value.
  */
 export function loginCommandOf(argv: readonly string[]): string {
-  const args: string[] = [];
+  const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (arg === '--no-login' || arg.startsWith('--password=')) continue;
-    if (arg === '--password') {
-      i++;
+    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0] as string : '';
+    if (arg === '--no-login') continue;
+    if (SECRET_FLAGS.has(name)) {
+      if (!arg.includes('=')) i++;
+      if (name !== 'password') words.push(shellQuote(`--${name}=<secret>`));
       continue;
     }
-    args.push(arg);
+    words.push(shellQuote(arg));
   }
-  return ['kube-login', ...args].map(shellQuote).join(' ');
+  return ['kube-login', ...words].join(' ');
 }
 
 /** Builds the dependencies of get-token for a real run; `execInfo` tells whether kubectl gave us a terminal. */

@@ -23,7 +23,8 @@ export interface FlagSpec {
 export const GET_TOKEN_FLAGS: readonly FlagSpec[] = [
   { name: 'oidc-issuer-url', kind: 'string', valueName: 'url', description: 'issuer URL of the provider (required)' },
   { name: 'oidc-client-id', kind: 'string', valueName: 'id', description: 'client ID registered at the provider (required)' },
-  { name: 'oidc-client-secret', kind: 'string', valueName: 'secret', description: 'client secret, for confidential clients', secret: true },
+  { name: 'oidc-client-secret', kind: 'string', valueName: 'secret', description: 'client secret, for confidential clients (other local users see it in ps: prefer the file flag or KUBE_LOGIN_OIDC_CLIENT_SECRET)', secret: true },
+  { name: 'oidc-client-secret-file', kind: 'string', valueName: 'file', description: 'file holding the client secret (one trailing newline is ignored); else KUBE_LOGIN_OIDC_CLIENT_SECRET is read' },
   { name: 'oidc-extra-scope', kind: 'list', valueName: 'scope', description: 'scope to request besides openid (repeatable or comma-separated)' },
   { name: 'oidc-auth-request-extra-params', kind: 'map', valueName: 'key=value', description: 'extra authorization request parameter (repeatable)' },
   { name: 'oidc-redirect-url-hostname', kind: 'string', valueName: 'host', description: 'hostname of the loopback redirect URI (default: localhost)' },

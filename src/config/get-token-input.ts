@@ -1,5 +1,6 @@
 // Turns raw get-token flags into the validated, typed input of the get-token use case.
-import { KubeLoginError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { KubeLoginError, describe } from '../errors.js';
 import { resolveCacheDir } from '../cache/cache-dir.js';
 import { expandHome } from '../platform/expand-home.js';
 import type { CacheKeyInput } from '../cache/key.js';
@@ -88,6 +89,39 @@ const oneOf = <T extends string>(flag: string, value: string | undefined, allowe
   throw usage(flag, value, `expected one of ${allowed.join(', ')}`);
 };
 
+/** The environment variable holding the client secret; a kubeconfig can set it in `exec.env`. */
+export const CLIENT_SECRET_ENV = 'KUBE_LOGIN_OIDC_CLIENT_SECRET';
+
+/**
+ * The client secret: --oidc-client-secret, else the file of --oidc-client-secret-file (one trailing
+ * newline dropped, as `echo` writes it), else KUBE_LOGIN_OIDC_CLIENT_SECRET. The flag is visible to
+ * every local user through ps (/proc/PID/cmdline); the file and the environment are not.
+ */
+export function clientSecretOf(raw: RawGetTokenFlags, env: NodeJS.ProcessEnv, home: string): string | undefined {
+  const flag = raw.strings['oidc-client-secret'];
+  if (flag) return flag;
+  const file = raw.strings['oidc-client-secret-file'];
+  if (file !== undefined) {
+    const path = expandHome(file, home);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new KubeLoginError('usage', `read the client secret file ${path} (--oidc-client-secret-file)`, describe(error), {
+        fix: 'pass the path of a file you can read that holds only the client secret (create it with `umask 077` so only you can read it)',
+      });
+    }
+    const secret = text.replace(/\r?\n$/, '');
+    if (secret === '') {
+      throw new KubeLoginError('usage', `read the client secret file ${path} (--oidc-client-secret-file)`, 'the file is empty', {
+        fix: 'write the client secret into the file, e.g. `umask 077; printf %s "$SECRET" > FILE`',
+      });
+    }
+    return secret;
+  }
+  return env[CLIENT_SECRET_ENV] || undefined;
+}
+
 /** Validates raw flags into a GetTokenInput; throws KubeLoginError('usage') naming the bad flag. */
 export function toGetTokenInput(raw: RawGetTokenFlags, env: NodeJS.ProcessEnv, home: string): GetTokenInput {
   const s = raw.strings;
@@ -131,7 +165,8 @@ export function toGetTokenInput(raw: RawGetTokenFlags, env: NodeJS.ProcessEnv, h
     forceRefresh: raw.booleans['force-refresh'] === true,
     verbose: raw.booleans['verbose'] === true,
   };
-  if (s['oidc-client-secret']) input.clientSecret = s['oidc-client-secret'];
+  const clientSecret = clientSecretOf(raw, env, home);
+  if (clientSecret) input.clientSecret = clientSecret;
   if (s['browser-command']) input.browserCommand = s['browser-command'];
   if (s['username']) input.username = s['username'];
   if (s['password']) input.password = s['password'];

@@ -5,7 +5,7 @@ import { type ClaimMappingOptions, resolveClaimMappingRules } from '../apiserver
 import { discoveryUrlOf } from '../apiserver/discovery-source.js';
 import type { KubernetesVersion } from '../apiserver/kubernetes-version.js';
 import type { RawGetTokenFlags } from '../config/get-token-flags.js';
-import { type GetTokenInput, toGetTokenInput } from '../config/get-token-input.js';
+import { CLIENT_SECRET_ENV, type GetTokenInput, toGetTokenInput } from '../config/get-token-input.js';
 import { KubeLoginError, describe, isKubeLoginError } from '../errors.js';
 import {
   type KubeconfigChange,
@@ -105,6 +105,15 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
     });
   }
 
+  // A secret in a kubeconfig can be read by anyone who can read the file (and kubeconfigs get copied
+  // and pasted); in exec args, by every local user through ps on each kubectl call. Refused before
+  // any request: the file flag, or the environment variable, keeps it out of both.
+  if (input.raw.strings['oidc-client-secret']) {
+    throw new KubeLoginError('usage', 'write the client secret into the kubeconfig', 'setup does not write a client secret into a kubeconfig, and --oidc-client-secret would put it there', {
+      fix: `save the secret in a file only you can read (umask 077; printf %s "$SECRET" > ~/.kube/oidc-client-secret) and pass --oidc-client-secret-file ~/.kube/oidc-client-secret instead, or export ${CLIENT_SECRET_ENV} where you run kubectl and leave the flag out`,
+    });
+  }
+
   // 2. The values without a default: asked on a terminal, otherwise listed as flags (never a hang).
   const missing = missingValues(input);
   const prompter = missing.length > 0 ? deps.prompter : undefined;
@@ -194,8 +203,8 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
         setCurrentContext: input.setCurrentContext,
       };
   const cluster = await withClusterCa(deps, answers.cluster, answers.clusterCaFile);
-  if (execArgs.hasClientSecret) {
-    logger.warn('the client secret (--oidc-client-secret) is written into the kubeconfig in clear text: anyone who can read the file can use it\n  fix: use a public client with PKCE (no secret), which is what kube-login is made for');
+  if (tokenInput.clientSecret !== undefined && raw.strings['oidc-client-secret-file'] === undefined) {
+    say(`kube-login: note: the client secret comes from ${CLIENT_SECRET_ENV} and is not written into the kubeconfig: kubectl passes its environment to kube-login, so set that variable wherever you run kubectl (or pass --oidc-client-secret-file FILE to setup)`);
   }
   if (execArgs.dropped.length > 0) say(`kube-login: note: not written into the kubeconfig: ${execArgs.dropped.join(', ')}`);
   const entryChanges: EntryChange[] = applyKubeconfigRequest(set, {

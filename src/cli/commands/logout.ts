@@ -1,6 +1,7 @@
 // `kube-login logout`: revoke at the provider, delete the cached tokens, optionally end the browser session.
 import { homedir } from 'node:os';
 import { Command, Option } from 'commander';
+import { clientSecretOf } from '../../config/get-token-input.js';
 import { expandHome } from '../../platform/expand-home.js';
 import type { CliContext } from '../context.js';
 import { addGetTokenOptions, rawFlagsFrom } from '../options/get-token-options.js';
@@ -20,7 +21,7 @@ export function register(program: Command, ctx: CliContext): void {
     const selected = selectedSessions(raw, options.all === true, 'logout', ctx.env);
     const home = homedir();
     const clientId = raw.strings['oidc-client-id'];
-    const secret = raw.strings['oidc-client-secret'];
+    const secret = clientSecretOf(raw, ctx.env, home);
     const browserCommand = raw.strings['browser-command'];
     const { runLogout } = await import('../../compose/logout.js');
     await runLogout(ctx, {

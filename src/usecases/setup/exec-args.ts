@@ -17,20 +17,18 @@ export const INSTALL_HINT = [
   '',
 ].join('\n');
 
-// One-shot flags that make no sense on every kubectl call, and the password, which a kubeconfig
-// must never hold (get-token asks for it on the terminal).
-const NOT_CARRIED: ReadonlySet<string> = new Set(['force-refresh', 'verbose', 'password']);
+// One-shot flags that make no sense on every kubectl call, and the secrets, which a kubeconfig must
+// never hold (get-token asks for the password; setup refuses --oidc-client-secret before this).
+const NOT_CARRIED: ReadonlySet<string> = new Set(['force-refresh', 'verbose', 'password', 'oidc-client-secret']);
 
 // Paths are made absolute: kubectl starts the plugin in whatever directory the user is in.
-const PATH_FLAGS: ReadonlySet<string> = new Set(['certificate-authority', 'token-cache-dir']);
+const PATH_FLAGS: ReadonlySet<string> = new Set(['certificate-authority', 'token-cache-dir', 'oidc-client-secret-file']);
 
 /** What the exec args hold and leave out. */
 export interface ExecArgs {
   readonly args: string[];
   /** Flags given to setup that are not written into the kubeconfig. */
   readonly dropped: string[];
-  /** True when --oidc-client-secret is written (setup warns). */
-  readonly hasClientSecret: boolean;
 }
 
 /** `get-token` plus every get-token flag given, as `--name=value` (kubectl passes args verbatim, no shell). */
@@ -53,7 +51,7 @@ export function buildExecArgs(raw: RawGetTokenFlags, paths: { readonly cwd: stri
       args.push(`--${flag.name}=${text}`);
     }
   }
-  return { args, dropped, hasClientSecret: raw.strings['oidc-client-secret'] !== undefined && raw.strings['oidc-client-secret'] !== '' };
+  return { args, dropped };
 }
 
 function valuesOf(raw: RawGetTokenFlags, flag: FlagSpec): string[] | undefined {

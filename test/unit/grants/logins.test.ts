@@ -265,4 +265,18 @@ describe('loginCommandOf', () => {
       "kube-login get-token --oidc-issuer-url=https://idp '--browser-command=open -a Safari'",
     );
   });
+
+  it('shows a placeholder for the client secret, whatever its length or quoting (the redactor masks only 8+ characters)', () => {
+    for (const secret of ["it's-a-secret-with-a-quote", 's3cr3', 'a b"c']) {
+      for (const argv of [
+        ['get-token', '--oidc-client-id=k', `--oidc-client-secret=${secret}`, '--no-login'],
+        ['get-token', '--oidc-client-id=k', '--oidc-client-secret', secret, '--no-login'],
+      ]) {
+        const command = loginCommandOf(argv);
+        expect(command).toBe("kube-login get-token --oidc-client-id=k '--oidc-client-secret=<secret>'");
+        expect(command).not.toContain(secret);
+        expect(command).not.toContain(secret.replace(/'/g, `'\\''`));
+      }
+    }
+  });
 });

@@ -1,4 +1,7 @@
 // The setup use case over fake ports: checks, login, mapping, kubeconfig write, next steps, guided mode.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { KubeLoginError, isKubeLoginError } from '../../../src/errors.js';
@@ -83,9 +86,11 @@ describe('setup with flags', () => {
     expect(err).toContain('kube-login: warning: the token has no "groups" claim, so kube-apiserver maps no groups\n');
   });
 
-  it('carries every get-token flag into the exec args, warns about a client secret and drops the password', async () => {
+  it('carries every get-token flag into the exec args, the secret file as its path, and drops the password', async () => {
     const fake = fakeSetup();
-    const input = flagsInput({}, { 'oidc-client-secret': 'top-secret-value', password: 'hunter22', 'browser-command': 'firefox --new-window' });
+    const secretFile = join(mkdtempSync(join(tmpdir(), 'kube-login-setup-')), 'client-secret');
+    writeFileSync(secretFile, 'file-secret-value\n', { mode: 0o600 });
+    const input = flagsInput({}, { 'oidc-client-secret-file': secretFile, password: 'hunter22', 'browser-command': 'firefox --new-window' });
     const withLists = { ...input, raw: { ...input.raw, lists: { 'oidc-extra-scope': ['email', 'offline_access'], 'certificate-authority': ['certs/ca.pem'] }, booleans: { 'skip-open-browser': true, verbose: true } } };
     await setup(fake.deps, withLists);
     const after = fake.calls.written[0]![0]!.after;
@@ -94,16 +99,38 @@ describe('setup with flags', () => {
       'get-token',
       `--oidc-issuer-url=${ISSUER}`,
       '--oidc-client-id=kubernetes',
-      '--oidc-client-secret=top-secret-value',
+      `--oidc-client-secret-file=${secretFile}`,
       '--oidc-extra-scope=email',
       '--oidc-extra-scope=offline_access',
       '--browser-command=firefox --new-window',
       '--skip-open-browser',
       '--certificate-authority=/work/certs/ca.pem',
     ]);
+    expect(after).not.toContain('file-secret-value');
     const err = fake.stderr();
-    expect(err).toContain('kube-login: warning: the client secret (--oidc-client-secret) is written into the kubeconfig in clear text');
+    expect(err).not.toContain('file-secret-value');
+    expect(err).not.toContain('note: the client secret comes from');
     expect(err).toContain('not written into the kubeconfig: --password, --verbose');
+  });
+
+  it('refuses --oidc-client-secret before any request: a kubeconfig never holds the secret', async () => {
+    const fake = fakeSetup();
+    const error = await failure(setup(fake.deps, flagsInput({}, { 'oidc-client-secret': 'top-secret-value' })));
+    expect(error.code).toBe('usage');
+    expect(error.message).toBe('could not write the client secret into the kubeconfig: setup does not write a client secret into a kubeconfig, and --oidc-client-secret would put it there');
+    expect(error.fix).toContain('--oidc-client-secret-file');
+    expect(error.fix).toContain('KUBE_LOGIN_OIDC_CLIENT_SECRET');
+    expect(fake.calls.login).toEqual([]);
+    expect(fake.calls.written).toEqual([]);
+  });
+
+  it('writes nothing secret when the secret comes from KUBE_LOGIN_OIDC_CLIENT_SECRET, and says where get-token reads it', async () => {
+    const fake = fakeSetup();
+    await setup({ ...fake.deps, env: { ...fake.deps.env, KUBE_LOGIN_OIDC_CLIENT_SECRET: 'from-the-environment' } }, flagsInput());
+    const after = fake.calls.written[0]![0]!.after;
+    expect(after).not.toContain('from-the-environment');
+    expect(after).not.toContain('KUBE_LOGIN_OIDC_CLIENT_SECRET');
+    expect(fake.stderr()).toContain('kube-login: note: the client secret comes from KUBE_LOGIN_OIDC_CLIENT_SECRET and is not written into the kubeconfig');
   });
 
   it('--dry-run prints the diff on stdout and writes nothing (not even the token cache)', async () => {
