@@ -48,13 +48,13 @@ export function checkDiscoveryEndpoints(issuerUrl: URL, metadata: Readonly<Recor
     const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 200)) : 'a value that is not a URL';
     const why =
       url === undefined
-        ? 'which is not a URL'
+        ? 'not a URL'
         : url.protocol === 'http:'
           ? isLoopbackUrl(url)
             ? 'plain http on this machine, while the issuer uses https'
             : 'plain http to another host, so the client secret, codes and tokens would cross the network in clear text'
           : `a ${url.protocol.replace(/:$/, '')} URL, not https`;
-    throw new KubeLoginError('provider-rejected', `use the provider ${issuerUrl.href}`, `its discovery document names the ${field} ${shown}, ${why}; nothing was sent to it`, {
+    throw new KubeLoginError('provider-rejected', `use the provider ${issuerUrl.href}`, `its discovery document names the ${field} ${shown}, which is ${why}; nothing was sent to it`, {
       fix: `configure the provider to publish https URLs for every endpoint (for a provider behind a TLS proxy, set its external or base URL to https), then run the command again`,
     });
   }
