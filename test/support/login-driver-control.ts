@@ -13,6 +13,8 @@ export interface LoginDriverSettings {
   tamperState?: boolean;
   delayMs?: number;
   timeoutMs?: number;
+  /** LOGIN_DRIVER_PROBE: probe the loopback listener as an attacker first, writing the answers to this file (login-driver.mjs only). */
+  probeFile?: string;
 }
 
 /** The environment variables for the driver (pass them to runCli/runKubectl or a kubeconfig's exec.env). */
@@ -25,6 +27,7 @@ export function loginDriverEnv(settings: LoginDriverSettings): Record<string, st
   if (settings.tamperState) env.LOGIN_DRIVER_TAMPER = 'state';
   if (settings.delayMs !== undefined) env.LOGIN_DRIVER_DELAY_MS = String(settings.delayMs);
   if (settings.timeoutMs !== undefined) env.LOGIN_DRIVER_TIMEOUT_MS = String(settings.timeoutMs);
+  if (settings.probeFile !== undefined) env.LOGIN_DRIVER_PROBE = settings.probeFile;
   return env;
 }
 

@@ -11,9 +11,13 @@
 //   LOGIN_DRIVER_TAMPER=state  first hit the callback with a wrong state, then with the real one
 //   LOGIN_DRIVER_DELAY_MS  wait this long before starting
 //   LOGIN_DRIVER_TIMEOUT_MS  give up after this long (default 30000)
+//   LOGIN_DRIVER_PROBE=FILE  first probe the loopback listener as an attacker would (a foreign Host,
+//                          a wrong state, other paths) and write the answers and the authorization
+//                          URL to FILE as JSON, then log in as usual
 // It never prints tokens, codes or query strings: only paths and HTTP statuses.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { rootCertificates } from 'node:tls';
 
 const env = process.env;
@@ -151,6 +155,45 @@ async function finishAtCallback(request, callback) {
   log('result=ok');
 }
 
+/** One raw request to the listener at 127.0.0.1:port with any Host header (fetch would not send a foreign one). */
+function rawRequest(port, method, path, host) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { host } }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The attacker's view of the listener: what a DNS-rebinding page or another local user could read. */
+async function probeListener(start, file) {
+  const redirect = redirectUriOf(start);
+  if (!redirect) fail('the authorization URL has no redirect_uri to probe');
+  const port = Number(redirect.port);
+  const own = `${redirect.hostname}:${port}`;
+  const probes = [];
+  for (const [name, method, path, host] of [
+    ['foreign-host-root', 'GET', '/', `attacker.example:${port}`],
+    ['foreign-host-callback', 'GET', '/?code=forged&state=forged', `attacker.example:${port}`],
+    ['foreign-host-login', 'GET', '/login', `attacker.example:${port}`],
+    ['foreign-host-wrong-port', 'GET', '/', `localhost:${port + 1}`],
+    ['wrong-state', 'GET', '/?code=forged&state=forged', own],
+    ['no-state', 'GET', '/?code=forged', own],
+    ['error-wrong-state', 'GET', '/?error=access_denied&state=forged', own],
+    ['not-found', 'GET', '/nowhere', own],
+    ['login-path', 'GET', '/login', own],
+    ['post', 'POST', '/', own],
+    ['root', 'GET', '/', own],
+  ]) {
+    probes.push({ name, ...(await rawRequest(port, method, path, host)) });
+  }
+  writeFileSync(file, JSON.stringify({ authorizationUrl: start.href, probes }));
+  say(`probed the listener with ${probes.length} requests`);
+}
+
 async function main() {
   log(`launch driver=http pid=${process.pid}`);
   const timeoutMs = Number(env.LOGIN_DRIVER_TIMEOUT_MS ?? 30000);
@@ -158,6 +201,7 @@ async function main() {
 
   const start = URL.parse(process.argv.at(-1) ?? '');
   if (!start || !/^https?:$/.test(start.protocol)) fail('the last argument must be an http(s) URL');
+  if (env.LOGIN_DRIVER_PROBE) await probeListener(start, env.LOGIN_DRIVER_PROBE);
   const delay = Number(env.LOGIN_DRIVER_DELAY_MS ?? 0);
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
 
