@@ -20,6 +20,10 @@ export interface DeviceStubOptions {
   /** `expires_in` of the device code. Default 600. */
   expiresIn?: number;
   clientId?: string;
+  /** `verification_uri` to send instead of `<issuer>/device` (e.g. a `file:` URI a client must not open). */
+  verificationUri?: string;
+  /** `verification_uri_complete` to send instead of `<issuer>/device?user_code=…`; null leaves it out. */
+  verificationUriComplete?: string | null;
 }
 
 /** A running stub. */
@@ -81,8 +85,8 @@ export async function startDeviceStub(options: DeviceStubOptions): Promise<Devic
         return json(res, 200, {
           device_code: deviceCode,
           user_code: userCode,
-          verification_uri: `${issuer}/device`,
-          verification_uri_complete: `${issuer}/device?user_code=${userCode}`,
+          verification_uri: options.verificationUri ?? `${issuer}/device`,
+          ...(options.verificationUriComplete === null ? {} : { verification_uri_complete: options.verificationUriComplete ?? `${issuer}/device?user_code=${userCode}` }),
           expires_in: options.expiresIn ?? 600,
           ...(options.interval === undefined ? {} : { interval: options.interval }),
         });
