@@ -32,6 +32,13 @@ describe('a confidential client with its secret out of argv', () => {
     const result = await m.run([`--oidc-client-secret-file=${file}`]);
     expect(result.code, result.stderr).toBe(0);
     expect(claimsOf(credential(result).status.token)).toMatchObject({ iss: provider.issuer, aud: provider.confidentialClient.id, sub: 'demo-user' });
+    // The secret is not part of the cache key: the next call is a cache hit (the fast path), nothing asked.
+    const before = provider.counts().total;
+    const hit = await m.run([`--oidc-client-secret-file=${file}`]);
+    expect(hit.code, hit.stderr).toBe(0);
+    expect(hit.stderr).toBe('');
+    expect(credential(hit).status.token).toBe(credential(result).status.token);
+    expect(provider.counts().total).toBe(before);
 
     const other = machine(confidential());
     const wrong = join(other.home, 'client-secret');
