@@ -86,7 +86,8 @@ function inCidr(host: string, range: string): boolean {
   return list.check(host, type);
 }
 
-const isLoopbackHost = (host: string): boolean => host === 'localhost' || /^127\./.test(host) || host === '::1' || host === '[::1]';
+// Go's httpproxy: the name localhost, or an IP literal that is loopback (not a name starting with 127.).
+const isLoopbackHost = (host: string): boolean => host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1' || host === '[::1]';
 
 /** The route Go's ProxyFromEnvironment (golang.org/x/net/http/httpproxy), which kubectl uses, takes for `url`. */
 export function goProxyRoute(url: URL, env: NodeJS.ProcessEnv): ProxyRoute {

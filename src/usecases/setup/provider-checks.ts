@@ -1,7 +1,8 @@
 // The provider checks of `kube-login setup`: pure functions from the issuer URL and discovery document
 // to ✓/✗ lines, each with a one-line reason and, for a ✗, the fix.
 import { SUPPORTED_SIGNING_ALGS } from '../../apiserver/signing-algs.js';
-import type { ErrorCode } from '../../errors.js';
+import { type ErrorCode, KubeLoginError } from '../../errors.js';
+import { checkDiscoveryEndpoints } from '../../oidc/endpoint-security.js';
 import { isLoopbackUrl } from '../../oidc/provider-client.js';
 
 /** ✓ passed, ✗ failed (setup stops), … decided later (refresh tokens: at the test login). */
@@ -56,7 +57,7 @@ export function discoveryFailed(reason: string, fix: string | undefined, code: E
 
 /** Every check of the discovery document, in order (issuer, endpoints, PKCE, refresh tokens, algorithms). */
 export function checkDiscoveryDocument(issuerUrl: string, discovery: Readonly<Record<string, unknown>>): CheckResult[] {
-  return [checkIssuer(issuerUrl, discovery), checkEndpoints(discovery), checkPkce(discovery), checkRefreshAdvertised(discovery), checkSigningAlgs(discovery)];
+  return [checkIssuer(issuerUrl, discovery), checkEndpoints(discovery, issuerUrl), checkPkce(discovery), checkRefreshAdvertised(discovery), checkSigningAlgs(discovery)];
 }
 
 /** OIDC Discovery 1.0 §4.3: the `issuer` must be identical to the URL; go-oidc and openid-client compare byte for byte. */
@@ -75,10 +76,19 @@ export function checkIssuer(issuerUrl: string, discovery: Readonly<Record<string
 }
 
 /** The authorization and token endpoints (the code flow), and the JWKS kube-apiserver verifies with. */
-export function checkEndpoints(discovery: Readonly<Record<string, unknown>>): CheckResult {
+export function checkEndpoints(discovery: Readonly<Record<string, unknown>>, issuerUrl?: string): CheckResult {
   const missing = ['authorization_endpoint', 'token_endpoint', 'jwks_uri'].filter((field) => !isHttpUrl(discovery[field]));
-  if (missing.length === 0) return pass('endpoints', 'the authorization, token and JWKS endpoints are published');
-  return fail('endpoints', `the discovery document has no usable ${missing.join(', ')}`, 'use a provider (or a provider URL, e.g. the realm URL in Keycloak) that publishes the authorization code flow');
+  if (missing.length > 0) {
+    return fail('endpoints', `the discovery document has no usable ${missing.join(', ')}`, 'use a provider (or a provider URL, e.g. the realm URL in Keycloak) that publishes the authorization code flow');
+  }
+  // The same rule get-token applies before sending anything: https, or http on loopback (docs/security.md).
+  try {
+    if (issuerUrl !== undefined) checkDiscoveryEndpoints(new URL(issuerUrl), discovery);
+  } catch (error) {
+    if (error instanceof KubeLoginError) return fail('endpoints', error.reason, error.fix ?? 'publish https endpoints', 'provider-rejected');
+    throw error;
+  }
+  return pass('endpoints', 'the authorization, token and JWKS endpoints are published');
 }
 
 /**

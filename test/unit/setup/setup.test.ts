@@ -223,6 +223,13 @@ describe('setup refuses', () => {
       ISSUER,
     ],
     [
+      'a plain-http token endpoint on another host',
+      { discovery: goodDiscovery({ token_endpoint: 'http://idp.example.com/token' }) },
+      '  ✗ its discovery document names the token_endpoint "http://idp.example.com/token", which is plain http to another host, so the client secret, codes and tokens would cross the network in clear text; nothing was sent to it\n    fix: configure the provider to publish https URLs',
+      'provider-rejected',
+      ISSUER,
+    ],
+    [
       'a TLS failure',
       {
         discovery: new KubeLoginError('tls', 'read the discovery document', 'TLS to idp.example.com failed: the certificate is signed by a CA that is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)'),
