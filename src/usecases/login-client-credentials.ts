@@ -17,7 +17,7 @@ const ACTION = 'get a token with the client credentials grant';
 export function checkClientCredentialsInput(input: GetTokenInput): void {
   if (!input.clientSecret) {
     throw new KubeLoginError('usage', 'use --grant-type client-credentials', 'it needs a confidential client, and --oidc-client-secret is missing', {
-      fix: 'pass --oidc-client-secret=SECRET of the client registered at the provider (for example from a CI secret variable)',
+      fix: 'give the secret of the client registered at the provider with --oidc-client-secret-file FILE or the KUBE_LOGIN_OIDC_CLIENT_SECRET variable (for example from a CI secret), which ps does not show',
     });
   }
 }
