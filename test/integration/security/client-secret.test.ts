@@ -39,6 +39,10 @@ describe('a confidential client with its secret out of argv', () => {
     expect(hit.stderr).toBe('');
     expect(credential(hit).status.token).toBe(credential(result).status.token);
     expect(provider.counts().total).toBe(before);
+    // A missing file is a usage error even on a cache hit: it would fail at the next refresh anyway.
+    const gone = await m.run([`--oidc-client-secret-file=${file}.moved`]);
+    expect(gone.code).toBe(2);
+    expect(gone.stdout).toBe('');
 
     const other = machine(confidential());
     const wrong = join(other.home, 'client-secret');
