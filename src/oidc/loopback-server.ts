@@ -82,7 +82,7 @@ export async function startLoopbackServer(
     const host = (req.headers.host ?? '').toLowerCase();
     if (!hosts.has(host)) {
       // RFC 9110 section 15.5.20: 421 for a request meant for another origin; a bare body, nothing to read.
-      const note = `ignored a request to the login listener for another host name (Host: ${JSON.stringify(terminalLine(host.slice(0, 100)))}), as a web page using DNS rebinding would send`;
+      const note = `ignored a request to the login listener for another host name (Host: "${terminalLine(host.slice(0, 100))}"), as a web page using DNS rebinding would send`;
       if (warnedHost) logger.debug(note);
       else logger.warn(`${note}; still waiting`);
       warnedHost = true;

@@ -68,13 +68,13 @@ export async function loginWithDeviceCode(provider: ProviderConnection, input: G
   // the browser command would open a local file, run script, or start another program.
   const verificationUri = authorization.verificationUri;
   if (!isOpenableUrl(verificationUri)) {
-    throw new KubeLoginError('provider-rejected', ACTION, `the provider's verification_uri ${JSON.stringify(terminalLine(verificationUri.slice(0, 200)))} is not an https URL, so kube-login does not open or show it`, {
+    throw new KubeLoginError('provider-rejected', ACTION, `the provider's verification_uri "${terminalLine(verificationUri.slice(0, 200))}" is not an https URL, so kube-login does not open or show it`, {
       fix: 'configure the provider to publish an https verification URI, or use --grant-type authcode',
     });
   }
   let verificationUriComplete = authorization.verificationUriComplete;
   if (verificationUriComplete !== undefined && !isOpenableUrl(verificationUriComplete)) {
-    logger.warn(`the provider's verification_uri_complete is not an https URL (${JSON.stringify(terminalLine(verificationUriComplete.slice(0, 200)))}); it is not opened: use the address and code below`);
+    logger.warn(`the provider's verification_uri_complete is not an https URL ("${terminalLine(verificationUriComplete.slice(0, 200))}"); it is not opened: use the address and code below`);
     verificationUriComplete = undefined;
   }
   // The user code is meant to be read and typed by the person; the device code never leaves this process.
