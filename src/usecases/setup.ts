@@ -5,6 +5,7 @@ import { type ClaimMappingOptions, resolveClaimMappingRules } from '../apiserver
 import { discoveryUrlOf } from '../apiserver/discovery-source.js';
 import type { KubernetesVersion } from '../apiserver/kubernetes-version.js';
 import type { RawGetTokenFlags } from '../config/get-token-flags.js';
+import { terminalLine } from '../platform/terminal-text.js';
 import { CLIENT_SECRET_ENV, type GetTokenInput, toGetTokenInput } from '../config/get-token-input.js';
 import { KubeLoginError, describe, isKubeLoginError } from '../errors.js';
 import {
@@ -187,8 +188,9 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
   const mapped = mapTokenUser(rules, claims);
   say('');
   say(`As kube-apiserver will see this user (${describeMapping(rules)}):`);
-  say(`  Username: ${mapped.username ?? `(rejected: ${mapped.rejection ?? 'unknown'})`}`);
-  say(`  Groups:   ${whoamiGroups(mapped.groups)}`);
+  // Claims are the provider's text: one line each (docs/security.md).
+  say(`  Username: ${terminalLine(mapped.username ?? `(rejected: ${mapped.rejection ?? 'unknown'})`)}`);
+  say(`  Groups:   ${terminalLine(whoamiGroups(mapped.groups))}`);
   for (const warning of mapped.warnings) logger.warn(warning);
 
   // 6. The kubeconfig: merge, show, write atomically with a backup.
