@@ -3,6 +3,7 @@
 import * as client from 'openid-client';
 import { KubeLoginError, describe } from '../errors.js';
 import type { Fetch } from './http.js';
+import { plainHttpRefusal } from './issuer-scheme.js';
 import { translateNetworkError } from './network-error.js';
 
 /** The claims of a validated ID token that kube-login reads. */
@@ -72,10 +73,6 @@ export interface ProviderConnection {
   endSessionUrl(idTokenHint: string): URL | undefined;
 }
 
-/** True for http issuers on loopback addresses, the only plain-http providers we talk to. */
-export function isLoopbackUrl(url: URL): boolean {
-  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || /^127\./.test(url.hostname);
-}
 
 /** New PKCE verifier/challenge (S256), state and nonce. */
 export async function newAuthorizationChecks(): Promise<AuthorizationChecks> {
@@ -166,11 +163,8 @@ function clientSecretAuths(metadata: client.ServerMetadata, secret: string): cli
 /** Discovers the provider (OIDC Discovery 1.0) and configures our client on it. */
 export async function connectProvider(settings: ProviderSettings): Promise<ProviderConnection> {
   const issuerUrl = new URL(settings.issuerUrl);
-  if (issuerUrl.protocol !== 'https:' && !isLoopbackUrl(issuerUrl)) {
-    throw new KubeLoginError('usage', `use the issuer ${settings.issuerUrl}`, 'plain http is allowed only for a provider on this machine (loopback)', {
-      fix: 'use the https URL of the provider',
-    });
-  }
+  const refused = plainHttpRefusal(settings.issuerUrl);
+  if (refused) throw refused;
   let discovered: client.Configuration;
   try {
     discovered = await client.discovery(issuerUrl, settings.clientId, undefined, client.None(), {
