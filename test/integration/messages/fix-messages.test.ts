@@ -1,9 +1,11 @@
 // Messages seen by people, each with the fix that actually helps (issue 12 §3): the built CLI as a
-// person runs it, no provider needed for any of these.
+// person runs it; only logout needs a provider (oidc-provider over https with a private CA).
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempHome, runCli } from '../../support/cli.js';
+import { type TestProvider, startProvider } from '../../support/provider.js';
+import { machine } from '../get-token/harness.js';
 import { GOLDEN_DIR } from '../../unit/apiserver/golden.js';
 
 const env = (home: string) => ({ HOME: home, KUBECONFIG: undefined, KUBECACHEDIR: undefined });
@@ -62,6 +64,26 @@ describe('fix texts', () => {
     expect(result.stderr).not.toContain('.tmp');
     expect(existsSync(join(home, 'no-such-dir'))).toBe(false);
     expect(readdirSync(home).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('logout when the provider\'s certificate does not verify', () => {
+  let provider: TestProvider;
+  beforeAll(async () => {
+    provider = await startProvider({ https: true });
+  });
+  afterAll(async () => provider?.stop());
+
+  it('suggests --certificate-authority (as get-token does), then --local-only, and keeps the tokens', async () => {
+    const m = machine(provider, [`--certificate-authority=${provider.caFile}`]);
+    const login = await m.run();
+    expect(login.code, login.stderr).toBe(0);
+    const withoutCa = m.flags.filter((flag) => !flag.startsWith('--certificate-authority'));
+    const result = await runCli(['logout', ...withoutCa], { env: { HOME: m.home } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('the certificate is signed by a CA that is not trusted');
+    expect(result.stderr).toContain("\n  fix: pass the CA that signed the provider's certificate with --certificate-authority FILE (as get-token does), or pass --local-only to delete the cached tokens without revoking them\n");
+    expect(existsSync(m.entryPath())).toBe(true);
   });
 });
 
