@@ -30,6 +30,7 @@ import {
   type CheckResult,
   checkDiscoveryDocument,
   checkIssuerScheme,
+  checkRefreshAdvertised,
   checkRefreshAfterLogin,
   checkTokenAlg,
   discoveryFailed,
@@ -154,7 +155,7 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
   // 5. One login, with the get-token code and flags (the token is cached for kubectl, unless --dry-run).
   let claims: Record<string, unknown> = {};
   if (discovery !== undefined) {
-    const pendingRefresh = checks.some((check) => check.id === 'refresh' && check.status === 'pending');
+    const pendingRefresh = checkRefreshAdvertised(discovery).status === 'pending';
     say('');
     say(`Logging in once, as kubectl will through get-token${input.dryRun ? ' (--dry-run: the token is not cached)' : ''}`);
     const login = await deps.login({ ...tokenInput, noLogin: false, forceRefresh: false }, { dryRun: input.dryRun });
@@ -296,7 +297,7 @@ async function checkProvider(deps: SetupDeps, raw: RawGetTokenFlags, prompter: P
         else raw.strings['oidc-issuer-url'] = await askIssuer(prompter, issuerUrl);
         continue;
       }
-      report(discoveryFailed(reason, known?.fix ?? fix, code));
+      report(discoveryFailed(reason, fix, code));
       raw.strings['oidc-issuer-url'] = await askIssuer(prompter, issuerUrl);
       continue;
     }

@@ -302,6 +302,31 @@ describe('guided mode', () => {
     expect(err).toContain('--groups-prefix=oidc:');
   });
 
+  it('a failed provider check is a ✗ line and the issuer question again, with the published issuer as the default', async () => {
+    const prompter = scriptedPrompter([`${ISSUER}/`, 'kubernetes', '', '', '', '', '', '', '', '', '', '', '', '']);
+    const fake = fakeSetup({ prompter });
+    const result = await setup(fake.deps, { ...flagsInput({ cluster: undefined }), raw: { strings: {}, lists: {}, booleans: {} } });
+    expect(prompter.questions.slice(0, 3)).toEqual([
+      'Issuer URL of the OpenID Connect provider (exactly as it publishes it)',
+      'Client ID registered at the provider for kubectl',
+      'Issuer URL of the OpenID Connect provider (exactly as it publishes it)',
+    ]);
+    expect(fake.stderr()).toContain(`  ✗ the discovery issuer is "${ISSUER}", not "${ISSUER}/" (they differ only by the trailing slash)`);
+    expect(fake.stderr()).not.toContain('kube-login: could not');
+    expect(fake.calls.discover).toBe(2);
+    expect(fake.calls.login).toHaveLength(1);
+    expect(result.written).toHaveLength(1);
+    expect(fake.calls.written[0]![0]!.after).toContain(`--oidc-issuer-url=${ISSUER}\n`);
+  });
+
+  it('goes on when the test login returns no refresh token: a ✗ line with the fix, not the end', async () => {
+    const prompter = scriptedPrompter(['', '', '', '', '', '', '', '', '', '', '']);
+    const fake = fakeSetup({ prompter, discovery: goodDiscovery({ scopes_supported: ['openid', 'email'] }), refreshToken: false });
+    const result = await setup(fake.deps, flagsInput({ cluster: undefined }));
+    expect(fake.stderr()).toContain('  ✗ refresh tokens: offline_access is not in scopes_supported and the test login returned no refresh token');
+    expect(result.written).toHaveLength(1);
+  });
+
   it('writes nothing when the change is declined', async () => {
     // scopes, cluster, user, context, namespace, current context, username claim, prefix, groups claim, prefix, write.
     const prompter = scriptedPrompter(['', '', '', '', '', '', '', '', '', '', 'n']);
