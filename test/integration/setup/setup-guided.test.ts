@@ -12,7 +12,7 @@ import { cliEntry, loginDriverScript, repoRoot } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { handWrittenKubeconfig, writeKubeconfig } from './setup-harness.js';
 import { startTmux, tmuxAvailable, type TmuxSession } from './tmux.js';
-import { TRANSCRIPT_END, TRANSCRIPT_START, normalizeTranscript, transcriptBlock } from './transcript.js';
+import { TRANSCRIPT_END, TRANSCRIPT_START, comparable, normalizeTranscript, transcriptBlock } from './transcript.js';
 
 let provider: TestProvider;
 let httpsProvider: TestProvider;
@@ -164,7 +164,9 @@ describe('kube-login setup, guided on a terminal', () => {
       writeFileSync(docsPath, `${docs.slice(0, start)}${TRANSCRIPT_START}\n${'```'}\n${transcript}${'```'}\n${docs.slice(end)}`);
     } else {
       if (process.env['KUBE_LOGIN_TRANSCRIPT_OUT']) writeFileSync(process.env['KUBE_LOGIN_TRANSCRIPT_OUT'], transcript);
-      expect(transcriptBlock(docs), 'docs/setup.md\'s guided transcript differs from a real run: rerun this test with KUBE_LOGIN_UPDATE_DOCS=1 and review the diff').toBe(transcript);
+      const documented = transcriptBlock(docs);
+      expect(documented, `docs/setup.md has no guided transcript between ${TRANSCRIPT_START} and ${TRANSCRIPT_END}`).toBeDefined();
+      expect(comparable(documented ?? ''), 'docs/setup.md\'s guided transcript differs from a real run: rerun this test with KUBE_LOGIN_UPDATE_DOCS=1 and review the diff').toBe(comparable(transcript));
     }
   });
 
