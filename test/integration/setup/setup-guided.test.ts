@@ -12,7 +12,7 @@ import { cliEntry, loginDriverScript, repoRoot } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { handWrittenKubeconfig, writeKubeconfig } from './setup-harness.js';
 import { startTmux, tmuxAvailable, type TmuxSession } from './tmux.js';
-import { TRANSCRIPT_END, TRANSCRIPT_START, comparable, normalizeTranscript, transcriptBlock } from './transcript.js';
+import { TRANSCRIPT_END, TRANSCRIPT_START, normalizeTranscript, transcriptBlock } from './transcript.js';
 
 let provider: TestProvider;
 let httpsProvider: TestProvider;
@@ -53,8 +53,10 @@ async function startSetup(args: readonly string[], driverCaFile?: string): Promi
   const kubeconfig = writeKubeconfig(home, handWrittenKubeconfig('https://127.0.0.1:6443', '/nonexistent/ca.crt'), 0o600);
   const exitFile = join(home, 'exit-code');
   const script = join(home, 'run.sh');
-  // `login-driver` on PATH is the test browser; the shown flags are exactly the ones run.
-  writeFileSync(join(home, 'login-driver'), `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(loginDriverScript)} "$@" >/dev/null\n`, { mode: 0o755 });
+  // `login-driver` on PATH is the test browser; the shown flags are exactly the ones run. Its output
+  // stays off the terminal: a Node process restores, when it exits, the terminal mode it found at its
+  // start, which would turn off the raw mode of the question being asked at that moment.
+  writeFileSync(join(home, 'login-driver'), `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(loginDriverScript)} "$@" >/dev/null 2>>${shellQuote(join(home, 'driver.err'))}\n`, { mode: 0o755 });
   const driverEnv = Object.entries(loginDriverEnv({ log: join(home, 'driver.log'), ...(driverCaFile ? { caFile: driverCaFile } : {}) })).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
   writeFileSync(
     script,
@@ -166,7 +168,7 @@ describe('kube-login setup, guided on a terminal', () => {
       if (process.env['KUBE_LOGIN_TRANSCRIPT_OUT']) writeFileSync(process.env['KUBE_LOGIN_TRANSCRIPT_OUT'], transcript);
       const documented = transcriptBlock(docs);
       expect(documented, `docs/setup.md has no guided transcript between ${TRANSCRIPT_START} and ${TRANSCRIPT_END}`).toBeDefined();
-      expect(comparable(documented ?? ''), 'docs/setup.md\'s guided transcript differs from a real run: rerun this test with KUBE_LOGIN_UPDATE_DOCS=1 and review the diff').toBe(comparable(transcript));
+      expect(documented, 'docs/setup.md\'s guided transcript differs from a real run: rerun this test with KUBE_LOGIN_UPDATE_DOCS=1 and review the diff').toBe(transcript);
     }
   });
 

@@ -23,24 +23,9 @@ export function normalizeTranscript(screen: string, run: TranscriptRun): string 
     .replace(/\b(code_challenge|state|nonce)=[^&\s]+/g, '$1=…')
     .replace(/kube-login-backup-\d{8}T\d{6}Z/g, 'kube-login-backup-20261127T102241Z')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \(in \d+ min\)/g, '2026-11-27T10:29:12.000Z (in 5 min)');
-  const lines = text
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .filter((line, index, all) => line !== '' || all[index - 1] !== '');
+  const lines = text.split('\n').map((line) => line.trimEnd());
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return `${lines.join('\n')}\n`;
-}
-
-/**
- * The text that must match between the docs and a run: every non-empty line, in order. Now and then
- * the terminal shows one more empty line after an answer (the timing of the key press, not the
- * output of kube-login), so empty lines are not compared.
- */
-export function comparable(transcript: string): string {
-  return transcript
-    .split('\n')
-    .filter((line) => line !== '')
-    .join('\n');
 }
 
 /** The transcript as docs/setup.md holds it (inside the code block after the start marker). */
