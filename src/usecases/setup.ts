@@ -129,6 +129,12 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
   };
   let discovery: Record<string, unknown> | undefined;
   if (input.offline) {
+    // The scheme needs no request: an issuer get-token would always refuse is never written.
+    for (let scheme = checkIssuerScheme(raw.strings['oidc-issuer-url'] ?? ''); scheme.status === 'fail'; scheme = checkIssuerScheme(raw.strings['oidc-issuer-url'] ?? '')) {
+      if (!prompter) throw checkError(scheme);
+      report(scheme);
+      raw.strings['oidc-issuer-url'] = await askIssuer(prompter, raw.strings['oidc-issuer-url']);
+    }
     if (prompter) say('');
     say(OFFLINE_NOTE);
   } else {

@@ -245,7 +245,9 @@ describe('setup --offline', () => {
     expect(config.users.find((user) => user.name === 'oidc-idp.example.com-kubernetes')?.user.exec.args).toContain(`--oidc-issuer-url=${ISSUER}`);
   });
 
-  it('still refuses what no provider could fix: a system: groups prefix, a namespace that is not a DNS-1123 label', async () => {
+  it('still refuses what no provider could fix: plain http off this machine, a system: groups prefix, a namespace that is not a DNS-1123 label', async () => {
+    const http = await failure(setup(fakeSetup().deps, flagsInput({ offline: true }, { 'oidc-issuer-url': 'http://idp.example.com' })));
+    expect(http.message).toBe('could not use this provider: the issuer uses http, not https (idp.example.com)');
     const prefix = await failure(setup(fakeSetup().deps, flagsInput({ offline: true, mapping: { groupsClaim: 'groups', groupsPrefix: 'system:oidc:' } })));
     expect(prefix.message).toContain('the system: prefix is reserved');
     const namespace = await failure(setup(fakeSetup().deps, flagsInput({ offline: true, namespace: 'Team_A' })));
