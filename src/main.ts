@@ -2,6 +2,7 @@
 import { exitCodeOf, formatError, toKubeLoginError } from './cli/exit-codes.js';
 import type { CliContext } from './cli/context.js';
 import { runProgram } from './cli/program.js';
+import { normalizeVerbosityArgs } from './config/parse-argv.js';
 import { processRedactor } from './platform/redactor.js';
 import { terminalText } from './platform/terminal-text.js';
 
@@ -14,11 +15,13 @@ export async function main(argv: readonly string[]): Promise<void> {
     stdinIsTTY: process.stdin.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
   };
+  // kubelogin's `-v1` / `--v=1` become --verbose here, as the fast path reads them too.
+  const args = normalizeVerbosityArgs(argv);
   try {
-    await runProgram(ctx, argv);
+    await runProgram(ctx, args);
   } catch (thrown) {
     const error = toKubeLoginError(thrown);
-    const verbose = argv.includes('-v') || argv.includes('--verbose');
+    const verbose = args.includes('-v') || args.includes('--verbose');
     process.stderr.write(terminalText(processRedactor.mask(formatError(error, verbose))));
     process.exitCode = exitCodeOf(error);
   }

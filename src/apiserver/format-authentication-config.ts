@@ -1,5 +1,5 @@
 // `--format authentication-config`: the AuthenticationConfiguration file (SPECS.md C).
-import { DEFAULT_AUTHENTICATION_CONFIG_PATH, mutualExclusionNote } from './apiserver-wiring.js';
+import { DEFAULT_AUTHENTICATION_CONFIG_PATH } from './apiserver-wiring.js';
 import { buildAuthenticationConfiguration } from './authentication-config.js';
 import type { FormatContext, GeneratedConfig } from './generated-config.js';
 import { kubeadmMountCoverage } from './kubeadm-mounts.js';
@@ -20,7 +20,8 @@ export function renderAuthenticationConfig(ctx: FormatContext): GeneratedConfig 
     ],
     literalPaths: document.jwt[0]?.issuer.certificateAuthority === undefined ? [] : [['jwt', 0, 'issuer', 'certificateAuthority']],
   });
-  const notices: Notice[] = [note(`load it with the kube-apiserver flag: ${flagLine}`), mutualExclusionNote()];
+  // Only what the reader must do: how the file is loaded, and the --oidc-* flags to remove (kube-apiserver refuses both).
+  const notices: Notice[] = [note(`load it with the kube-apiserver flag ${flagLine}, and remove every --oidc-* flag: kube-apiserver refuses both together`)];
   if (ctx.mapping.signingAlgsExplicit) {
     // SPECS.md B.2: the --authentication-config path accepts all 9 algorithms (AllValidSigningAlgorithms()).
     notices.push(note(`the file has no signing-algorithms field: with --authentication-config kube-apiserver accepts all of ${SUPPORTED_SIGNING_ALGS.join(', ')}`));
@@ -28,6 +29,5 @@ export function renderAuthenticationConfig(ctx: FormatContext): GeneratedConfig 
   if (kubeadmMountCoverage(path) !== 'always') {
     notices.push(note(`a kubeadm-made kube-apiserver pod does not mount ${path}: --format kubeadm --via authentication-config adds the extraVolumes entry`));
   }
-  notices.push(note('kube-apiserver re-reads this file about once a minute: valid changes apply without a restart'));
   return { content, notices };
 }

@@ -38,6 +38,9 @@ function usageError(error: CommanderError): KubeLoginError {
   if (flag !== undefined && kubelogin !== undefined) {
     return new KubeLoginError('usage', `use --${flag}`, 'it is a kubelogin flag that kube-login does not take', { fix: kubelogin, cause: error });
   }
+  if (error.code === 'commander.unknownCommand') {
+    return new KubeLoginError('usage', 'read the command line', reason, { fix: 'run `kube-login --help` for the list of commands', cause: error });
+  }
   return new KubeLoginError('usage', 'read the command line', reason, { fix: 'run `kube-login help <command>` for the list of flags', cause: error });
 }
 

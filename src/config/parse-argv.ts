@@ -12,8 +12,36 @@ export function addFlagValue(raw: RawGetTokenFlags, flag: FlagSpec, value: strin
   else raw.lists[flag.name] = [...(raw.lists[flag.name] ?? []), ...flagValues(flag.kind, String(value))];
 }
 
+const VALUE_FLAGS = new Set(GET_TOKEN_FLAGS.filter((flag) => flag.kind !== 'boolean').flatMap((flag) => [`--${flag.name}`, ...(flag.short ? [`-${flag.short}`] : [])]));
+
+/**
+ * kubelogin's klog verbosity as its kubeconfigs carry it, in pflag's spellings (`-v1`, `-v=1`,
+ * `--v=1`, `--v 1`), becomes our one level: `--verbose` from level 1 up, nothing for level 0.
+ * Values of flags that take one (`--password -v1`) and everything after `--` are left alone.
+ */
+export function normalizeVerbosityArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    let level: string | undefined = /^(?:-v=?|--v=)(\d+)$/.exec(arg)?.[1];
+    if (level === undefined && arg === '--v' && /^\d+$/.test(args[i + 1] ?? '')) level = args[++i];
+    if (level !== undefined) {
+      if (Number(level) >= 1) out.push('--verbose');
+      continue;
+    }
+    out.push(arg);
+    if (VALUE_FLAGS.has(arg) && i + 1 < args.length) out.push(args[++i] as string);
+  }
+  return out;
+}
+
 /** Parses get-token arguments (after the subcommand); undefined when anything is not plainly understood. */
-export function parseGetTokenArgv(args: readonly string[]): RawGetTokenFlags | undefined {
+export function parseGetTokenArgv(given: readonly string[]): RawGetTokenFlags | undefined {
+  const args = normalizeVerbosityArgs(given);
   const raw: RawGetTokenFlags = { strings: {}, lists: {}, booleans: {} };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;

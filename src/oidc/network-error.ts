@@ -79,6 +79,20 @@ export function translateNetworkError(error: unknown, action: string, url: strin
       cause: error,
     });
   }
+  // The Fetch standard's "bad port" list (§2.9: 1, 7, 9, … 6000, 6665–6669, 10080): fetch never connects to them.
+  if (causeChain(error).some((link) => link instanceof Error && link.message === 'bad port')) {
+    const port = (() => {
+      try {
+        return new URL(url).port;
+      } catch {
+        return '';
+      }
+    })();
+    return new KubeLoginError('provider-unreachable', action, `the HTTP client (Node's fetch) refuses to connect to port ${port || host}: it is on the Fetch standard's list of blocked ports`, {
+      fix: 'serve the provider on another port (for example 443, 8443 or 9443) and use that URL',
+      cause: error,
+    });
+  }
   if (error instanceof TypeError && /fetch failed/.test(error.message)) {
     return new KubeLoginError('provider-unreachable', action, `the request to ${host} failed: ${describe((error as { cause?: unknown }).cause ?? error)}`, {
       fix: 'check the issuer URL, your network and proxy settings, then run again',

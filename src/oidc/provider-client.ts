@@ -3,8 +3,9 @@
 import * as client from 'openid-client';
 import { KubeLoginError, describe } from '../errors.js';
 import type { Fetch } from './http.js';
+import { plainHttpRefusal } from './issuer-scheme.js';
 import { translateNetworkError } from './network-error.js';
-import { checkDiscoveryEndpoints, isLoopbackUrl, isSecureOrLoopbackUrl } from './endpoint-security.js';
+import { checkDiscoveryEndpoints, isSecureOrLoopbackUrl } from './endpoint-security.js';
 import { terminalLine } from '../platform/terminal-text.js';
 
 /** The claims of a validated ID token that kube-login reads. */
@@ -167,11 +168,8 @@ function clientSecretAuths(metadata: client.ServerMetadata, secret: string): cli
 /** Discovers the provider (OIDC Discovery 1.0) and configures our client on it. */
 export async function connectProvider(settings: ProviderSettings): Promise<ProviderConnection> {
   const issuerUrl = new URL(settings.issuerUrl);
-  if (issuerUrl.protocol !== 'https:' && !isLoopbackUrl(issuerUrl)) {
-    throw new KubeLoginError('usage', `use the issuer ${settings.issuerUrl}`, 'plain http is allowed only for a provider on this machine (loopback)', {
-      fix: 'use the https URL of the provider',
-    });
-  }
+  const refused = plainHttpRefusal(settings.issuerUrl);
+  if (refused) throw refused;
   // Defence in depth behind checkDiscoveryEndpoints: no request leaves for plain http off loopback.
   const fetch: Fetch = (url, init) => {
     if (!isSecureOrLoopbackUrl(new URL(url))) {

@@ -27,6 +27,8 @@ export interface ApiserverConfigInput extends Omit<FormatContext, 'mapping'> {
   /** --output FILE; stdout when absent. */
   readonly output?: string;
   readonly offline: boolean;
+  /** --quiet: no `note:` lines (warnings still print). */
+  readonly quiet?: boolean;
   /** --check-token FILE, or `-` for stdin. */
   readonly checkToken?: string;
 }
@@ -79,13 +81,13 @@ export async function apiserverConfig(deps: ApiserverConfigDeps, input: Apiserve
     notices.push(...check.notices);
     const [first, ...others] = check.problems;
     if (first) {
-      printNotices(logger, notices);
+      printNotices(logger, input.quiet === true ? notices.filter((notice) => notice.level === 'warning') : notices);
       for (const other of others) logger.warn(`${other.text}\n  fix: ${other.fix}`);
       throw new KubeLoginError('check-failed', 'validate the configuration against the provider', first.text, { fix: first.fix });
     }
     jwksUri = check.jwksUri;
   }
-  printNotices(logger, notices);
+  printNotices(logger, input.quiet === true ? notices.filter((notice) => notice.level === 'warning') : notices);
   // 6. The token, as kube-apiserver would take it.
   let verdict: TokenVerdict | undefined;
   if (token !== undefined) {
@@ -98,7 +100,7 @@ export async function apiserverConfig(deps: ApiserverConfigDeps, input: Apiserve
 }
 
 function formatContext(input: ApiserverConfigInput, mapping: OidcMapping): FormatContext {
-  const { mapping: _options, caFile: _caFile, format: _format, output: _output, offline: _offline, checkToken: _checkToken, ...context } = input;
+  const { mapping: _options, caFile: _caFile, format: _format, output: _output, offline: _offline, quiet: _quiet, checkToken: _checkToken, ...context } = input;
   return { ...context, mapping };
 }
 

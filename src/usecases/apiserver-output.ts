@@ -1,5 +1,6 @@
 // The I/O both cluster-side commands share: reading a token file or stdin, notices on stderr, and
 // writing the result to stdout or atomically to --output.
+import { dirname, resolve } from 'node:path';
 import { KubeLoginError, describe } from '../errors.js';
 import type { Notice } from '../apiserver/notice.js';
 import { trimTokenText } from '../apiserver/compact-jwt.js';
@@ -54,6 +55,18 @@ export async function writeResult(ports: OutputPorts, output: string | undefined
   try {
     await ports.writeFileAtomic(output, content);
   } catch (error) {
-    throw new KubeLoginError('usage', `write ${output}`, describe(error), { cause: error, fix: 'pass --output with a path in a writable directory' });
+    throw new KubeLoginError('usage', `write ${output}`, writeFailure(error, output), { cause: error, fix: 'pass --output with a path in a folder that exists and that you can write to' });
   }
+}
+
+// The write goes through a temporary file beside the output: name the folder, never that file.
+function writeFailure(error: unknown, output: string): string {
+  const folder = dirname(resolve(output));
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return `the folder ${folder} does not exist`;
+  if (code === 'ENOTDIR') return `${folder} is not a folder`;
+  if (code === 'EACCES' || code === 'EPERM') return `the folder ${folder} is not writable`;
+  if (code === 'EROFS') return `the folder ${folder} is on a read-only file system`;
+  if (code === 'EISDIR') return `${output} is a folder`;
+  return `${describe(error).replace(/, (open|rename) '[^']*'$/, '')} (in the folder ${folder})`;
 }

@@ -7,6 +7,7 @@ import { type GetTokenInput, cacheKeyInputOf } from '../config/get-token-input.j
 import { KubeLoginError, describe } from '../errors.js';
 import { encodeExecCredential } from '../kube/exec-credential.js';
 import type { ExecInfo } from '../kube/exec-info.js';
+import { plainHttpRefusal } from '../oidc/issuer-scheme.js';
 import type { ProviderConnection, TokenResult } from '../oidc/provider-client.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
@@ -58,7 +59,7 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
   if (cached && usable(cached)) return { key, tokens: cached, source: 'cache' };
   // Background callers (editors, TUIs) must never wait: with nothing to refresh, --no-login fails
   // before queueing for the lock, which a login in a terminal may hold for minutes.
-  if (input.noLogin && !cached?.refreshToken && !options.forceLogin) throw loginRequired(deps);
+  if (input.noLogin && !cached?.refreshToken && !options.forceLogin) throw loginRequired(deps, input);
 
   // One decision per key at a time: lock, re-read, decide, write, release (issue #3).
   const lock = await deps.lock.acquire(key.id);
@@ -74,7 +75,7 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
       const refreshed = await refresh(deps, input, key, cached);
       if (refreshed) return { key, tokens: refreshed, source: 'refresh' };
     }
-    if (input.noLogin) throw loginRequired(deps);
+    if (input.noLogin) throw loginRequired(deps, input);
     await lock.setPurpose?.('logging in');
     const provider = await deps.connect();
     const result = await deps.login(provider);
@@ -87,8 +88,17 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
   }
 }
 
-function loginRequired(deps: GetTokenDeps): KubeLoginError {
-  return new KubeLoginError('login-required', 'get a token', 'no valid or refreshable token is cached, and --no-login forbids starting a login', {
+// A login that would be refused for another reason is reported first: suggesting it would only fail.
+function loginRequired(deps: GetTokenDeps, input: GetTokenInput): KubeLoginError {
+  const refused = plainHttpRefusal(input.issuerUrl);
+  if (refused) return refused;
+  const reason = 'no valid or refreshable token is cached, and --no-login forbids starting a login';
+  if (input.storage === 'none') {
+    return new KubeLoginError('login-required', 'get a token', `${reason}; with --token-cache-storage none no token is ever cached, so --no-login always fails`, {
+      fix: 'use --token-cache-storage auto (or keyring, or disk) and log in once from a terminal, or drop --no-login',
+    });
+  }
+  return new KubeLoginError('login-required', 'get a token', reason, {
     fix: deps.loginCommand
       ? `log in once from a terminal (later calls use the cached token): ${deps.loginCommand}`
       : 'log in from a terminal: run `kubectl get --raw /version` (or kube-login get-token with the same flags, without --no-login)',

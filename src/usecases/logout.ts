@@ -63,6 +63,12 @@ function failure(code: ErrorCode, action: string, error: unknown, fix: string): 
 
 const LOCAL_ONLY_FIX = 'run logout again when the provider answers, or pass --local-only to delete the cached tokens without revoking them';
 
+/** The fix for a provider that could not be reached: a certificate that does not verify needs its CA first. */
+function connectFix(error: unknown): string {
+  if (!isKubeLoginError(error, 'tls')) return LOCAL_ONLY_FIX;
+  return 'pass the CA that signed the provider\'s certificate with --certificate-authority FILE (as get-token does), or pass --local-only to delete the cached tokens without revoking them';
+}
+
 /**
  * Revokes and deletes one entry under its lock. The entry is kept when its refresh token could not be
  * revoked: without it nobody could revoke that grant any more (--local-only deletes it anyway).
@@ -107,7 +113,7 @@ async function logoutOne(deps: LogoutDeps, input: LogoutInput, session: CachedSe
       try {
         provider = await deps.connect(session.key);
       } catch (error) {
-        outcome.error = failure(isKubeLoginError(error) ? error.code : 'provider-unreachable', `reach ${session.key.issuer} to revoke the refresh token`, error, LOCAL_ONLY_FIX);
+        outcome.error = failure(isKubeLoginError(error) ? error.code : 'provider-unreachable', `reach ${session.key.issuer} to revoke the refresh token`, error, connectFix(error));
         return { outcome, idToken };
       }
       if (tokens.refreshToken) {

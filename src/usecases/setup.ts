@@ -24,13 +24,14 @@ import { decodeJwtPayload } from '../oidc/jwt-claims.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger, TextSink } from '../platform/logger.js';
 import { EXEC_COMMAND, INSTALL_HINT, buildExecArgs } from './setup/exec-args.js';
-import { askKubeconfig, askMapping, askProvider } from './setup/guided.js';
+import { askCaFile, askIssuer, askKubeconfig, askMapping, askProvider, askScopes } from './setup/guided.js';
 import { renderNextSteps } from './setup/next-steps.js';
 import type { Prompter } from './setup/prompter.js';
 import {
   type CheckResult,
   checkDiscoveryDocument,
   checkIssuerScheme,
+  checkRefreshAdvertised,
   checkRefreshAfterLogin,
   checkTokenAlg,
   discoveryFailed,
@@ -126,74 +127,35 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
     raw.strings['oidc-issuer-url'] = answers.issuerUrl;
     raw.strings['oidc-client-id'] = answers.clientId;
   }
-  const tokenInput = toGetTokenInput(raw, deps.env, deps.home);
-  const { issuerUrl, clientId } = tokenInput;
   // Mapping flags are checked now (system: prefixes, a prefix without a claim), before any request.
-  resolveClaimMappingRules(input.mapping, issuerUrl);
-  const execArgs = buildExecArgs(raw, { cwd: deps.cwd, home: deps.home });
+  resolveClaimMappingRules(input.mapping, toGetTokenInput(raw, deps.env, deps.home).issuerUrl);
 
-  // 3. The provider.
-  if (prompter) say('');
-  say(`Checking the provider ${issuerUrl}`);
+  // 3. The provider: checked until it passes (guided: a failed check is explained and its question asked
+  // again), or skipped with --offline. Nothing after the login can fail on an answer.
   const checks: CheckResult[] = [];
   const report = (result: CheckResult): void => {
     checks.push(result);
     say(formatCheck(result));
   };
-  const scheme = checkIssuerScheme(issuerUrl);
-  report(scheme);
-  if (scheme.status === 'fail') throw checkError(scheme);
-  let discovery: Record<string, unknown>;
-  try {
-    discovery = await deps.discover(issuerUrl, tokenInput.tls);
-  } catch (error) {
-    const failed = isKubeLoginError(error)
-      ? discoveryFailed(error.reason, discoveryFix(error), error.code)
-      : discoveryFailed(describe(error), undefined, 'provider-unreachable');
-    report(failed);
-    throw checkError(failed, error);
+  let discovery: Record<string, unknown> | undefined;
+  if (input.offline) {
+    // The scheme needs no request: an issuer get-token would always refuse is never written.
+    for (let scheme = checkIssuerScheme(raw.strings['oidc-issuer-url'] ?? ''); scheme.status === 'fail'; scheme = checkIssuerScheme(raw.strings['oidc-issuer-url'] ?? '')) {
+      if (!prompter) throw checkError(scheme);
+      report(scheme);
+      raw.strings['oidc-issuer-url'] = await askIssuer(prompter, raw.strings['oidc-issuer-url']);
+    }
+    if (prompter) say('');
+    say(OFFLINE_NOTE);
+  } else {
+    discovery = await checkProvider(deps, raw, prompter, report);
+    if (prompter && raw.lists['oidc-extra-scope'] === undefined) raw.lists['oidc-extra-scope'] = await askScopes(prompter, discovery['scopes_supported'], say);
   }
-  report(discoveryRead(discoveryUrlOf(issuerUrl)));
-  const documentChecks = checkDiscoveryDocument(issuerUrl, discovery);
-  documentChecks.forEach(report);
-  const failedCheck = documentChecks.find((check) => check.status === 'fail');
-  if (failedCheck) throw checkError(failedCheck);
+  const tokenInput = toGetTokenInput(raw, deps.env, deps.home);
+  const { issuerUrl, clientId } = tokenInput;
+  const execArgs = buildExecArgs(raw, { cwd: deps.cwd, home: deps.home });
 
-  // 4. One login, with the get-token code and flags (the token is cached for kubectl, unless --dry-run).
-  say('');
-  say(`Logging in once, as kubectl will through get-token${input.dryRun ? ' (--dry-run: the token is not cached)' : ''}`);
-  const login = await deps.login({ ...tokenInput, noLogin: false, forceRefresh: false }, { dryRun: input.dryRun });
-  logger.redactor.add(login.idToken);
-  const claims = decodeJwtPayload(login.idToken) ?? {};
-  const alg = checkTokenAlg(login.idToken);
-  report(alg);
-  if (alg.status === 'fail') throw checkError(alg);
-  if (documentChecks.some((check) => check.id === 'refresh' && check.status === 'pending')) {
-    const refresh = checkRefreshAfterLogin(login.refreshTokenReturned);
-    report(refresh);
-    if (refresh.status === 'fail') throw checkError(refresh);
-  } else if (!login.refreshTokenReturned) {
-    logger.warn(
-      'the test login returned no refresh token, so kubectl will open the browser again whenever the ID token expires\n' +
-        '  fix: request one with --oidc-extra-scope offline_access (Google: --oidc-auth-request-extra-params access_type=offline)',
-    );
-  }
-
-  // 5. The claims, and the user exactly as kube-apiserver will map them.
-  say('');
-  say('The ID token of the test login:');
-  claimLines(claims, input.mapping.groupsClaim ?? 'groups', deps.clock.now()).forEach(say);
-  const mapping: ClaimMappingOptions = prompter ? await askMapping(prompter, input.mapping, claims, say) : input.mapping;
-  const rules = resolveClaimMappingRules(mapping, issuerUrl);
-  const mapped = mapTokenUser(rules, claims);
-  say('');
-  say(`As kube-apiserver will see this user (${describeMapping(rules)}):`);
-  // Claims are the provider's text: one line each (docs/security.md).
-  say(`  Username: ${terminalLine(mapped.username ?? `(rejected: ${mapped.rejection ?? 'unknown'})`)}`);
-  say(`  Groups:   ${terminalLine(whoamiGroups(mapped.groups))}`);
-  for (const warning of mapped.warnings) logger.warn(warning);
-
-  // 6. The kubeconfig: merge, show, write atomically with a backup.
+  // 4. The kubeconfig answers, asked before the login so that every answer is checked while it is asked.
   const answers = prompter
     ? await askKubeconfig(prompter, set, input, { issuerUrl, clientId }, say)
     : {
@@ -205,6 +167,48 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
         setCurrentContext: input.setCurrentContext,
       };
   const cluster = await withClusterCa(deps, answers.cluster, answers.clusterCaFile);
+
+  // 5. One login, with the get-token code and flags (the token is cached for kubectl, unless --dry-run).
+  let claims: Record<string, unknown> = {};
+  if (discovery !== undefined) {
+    const pendingRefresh = checkRefreshAdvertised(discovery).status === 'pending';
+    say('');
+    say(`Logging in once, as kubectl will through get-token${input.dryRun ? ' (--dry-run: the token is not cached)' : ''}`);
+    const login = await deps.login({ ...tokenInput, noLogin: false, forceRefresh: false }, { dryRun: input.dryRun });
+    logger.redactor.add(login.idToken);
+    claims = decodeJwtPayload(login.idToken) ?? {};
+    const alg = checkTokenAlg(login.idToken);
+    if (alg.status === 'fail') throw checkError(alg);
+    report(alg);
+    if (pendingRefresh) {
+      const refresh = checkRefreshAfterLogin(login.refreshTokenReturned);
+      // Guided, the login has happened: say it and go on (the person sees the fix) rather than end here.
+      if (refresh.status === 'fail' && !prompter) throw checkError(refresh);
+      report(refresh);
+    } else if (!login.refreshTokenReturned) {
+      logger.warn(
+        'the test login returned no refresh token, so kubectl will open the browser again whenever the ID token expires\n' +
+          '  fix: request one with --oidc-extra-scope offline_access (Google: --oidc-auth-request-extra-params access_type=offline)',
+      );
+    }
+    say('');
+    say('The ID token of the test login:');
+    claimLines(claims, input.mapping.groupsClaim ?? 'groups', deps.clock.now()).forEach(say);
+  }
+
+  // 6. The claim mapping, and the user exactly as kube-apiserver will map the test login's token.
+  const mapping: ClaimMappingOptions = prompter ? await askMapping(prompter, input.mapping, claims, say) : input.mapping;
+  const rules = resolveClaimMappingRules(mapping, issuerUrl);
+  const mapped = discovery === undefined ? undefined : mapTokenUser(rules, claims);
+  if (mapped) {
+    say('');
+    say(`As kube-apiserver will see this user (${describeMapping(rules)}):`);
+    say(`  Username: ${terminalLine(mapped.username ?? `(rejected: ${mapped.rejection ?? 'unknown'})`)}`);
+    say(`  Groups:   ${terminalLine(whoamiGroups(mapped.groups))}`);
+    for (const warning of mapped.warnings) logger.warn(warning);
+  }
+
+  // 7. The kubeconfig: merge, show, write atomically with a backup.
   if (tokenInput.clientSecret !== undefined && raw.strings['oidc-client-secret-file'] === undefined) {
     say(`kube-login: note: the client secret comes from ${CLIENT_SECRET_ENV} and is not written into the kubeconfig: kubectl passes its environment to kube-login, so set that variable wherever you run kubectl (or pass --oidc-client-secret-file FILE to setup)`);
   }
@@ -232,7 +236,7 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
       say(diff.trimEnd());
       if (!(await prompter.confirm(`Write it to ${changes.map((c) => c.path).join(' and ')}?`, true))) {
         say('Nothing was written.');
-        return { checks, changes, written, context: answers.context, user: answers.user, username: mapped.username };
+        return { checks, changes, written, context: answers.context, user: answers.user, username: mapped?.username };
       }
     }
     written = await deps.writeKubeconfigs(changes);
@@ -241,9 +245,9 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
     for (const file of written) if (file.backupPath !== undefined) say(`  backup of the previous ${file.listedPath}: ${file.backupPath}`);
   }
 
-  // 7. What the cluster admin must do, and the command that proves it works.
+  // 8. What the cluster admin must do, and the command that proves it works.
   const endpoint = endpointOf(set, cluster);
-  const version = input.kubernetesVersion ?? (endpoint ? await deps.clusterVersion(endpoint) : undefined);
+  const version = input.kubernetesVersion ?? (endpoint && !input.offline ? await deps.clusterVersion(endpoint) : undefined);
   say('');
   say(
     renderNextSteps({
@@ -252,7 +256,8 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
       mapping,
       providerCa: await providerCa(deps, tokenInput.tls),
       version,
-      username: mapped.username,
+      username: mapped?.username,
+      offline: input.offline === true,
       groupsPrefix: rules.groups?.prefix ?? '',
       rbac: {
         clusterRole: input.rbac.clusterRole ?? DEFAULT_RBAC_CLUSTER_ROLE,
@@ -264,7 +269,66 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
       kubeconfigArgs: location.source === 'flag' ? ['--kubeconfig', location.paths[0]!] : [],
     }).trimEnd(),
   );
-  return { checks, changes, written, context: answers.context, user: answers.user, username: mapped.username };
+  return { checks, changes, written, context: answers.context, user: answers.user, username: mapped?.username };
+}
+
+/** What --offline leaves unchecked, said once in the output. */
+const OFFLINE_NOTE =
+  '--offline: the provider was not contacted and no test login was made, so its discovery document, PKCE, refresh tokens, signing algorithm, ' +
+  'the token\'s claims and the user kube-apiserver will map were not checked; run kube-login setup without --offline, or kube-login doctor, to check them';
+
+/**
+ * The provider checks, in order: scheme, discovery, the document. Without a terminal the first failure
+ * is the error (printed once, by main); guided, it is shown as a ✗ line and its question asked again:
+ * the issuer URL, or for a certificate that does not verify, the CA file.
+ */
+async function checkProvider(deps: SetupDeps, raw: RawGetTokenFlags, prompter: Prompter | undefined, report: (result: CheckResult) => void): Promise<Record<string, unknown>> {
+  const say = (text: string): void => deps.logger.info(text);
+  for (;;) {
+    const issuerUrl = raw.strings['oidc-issuer-url'] ?? '';
+    if (prompter) say('');
+    say(`Checking the provider ${issuerUrl}`);
+    const scheme = checkIssuerScheme(issuerUrl);
+    if (scheme.status === 'fail') {
+      if (!prompter) throw checkError(scheme);
+      report(scheme);
+      raw.strings['oidc-issuer-url'] = await askIssuer(prompter, issuerUrl);
+      continue;
+    }
+    report(scheme);
+    let discovery: Record<string, unknown>;
+    try {
+      discovery = await deps.discover(issuerUrl, toGetTokenInput(raw, deps.env, deps.home).tls);
+    } catch (error) {
+      const known = isKubeLoginError(error) ? error : undefined;
+      const code = known?.code ?? 'provider-unreachable';
+      const reason = known?.reason ?? describe(error);
+      const fix = (known && discoveryFix(known)) ?? 'check --oidc-issuer-url and your network';
+      if (!prompter) throw new KubeLoginError(code, `read the discovery document ${discoveryUrlOf(issuerUrl)}`, reason, { cause: error, fix });
+      if (code === 'tls') {
+        // The next question is the fix.
+        report({ id: 'discovery', status: 'fail', text: `could not read the discovery document: ${reason}` });
+        const caFile = await askCaFile(prompter, deps.readText, say);
+        if (caFile !== undefined) raw.lists['certificate-authority'] = [...(raw.lists['certificate-authority'] ?? []), caFile];
+        else raw.strings['oidc-issuer-url'] = await askIssuer(prompter, issuerUrl);
+        continue;
+      }
+      report(discoveryFailed(reason, fix, code));
+      raw.strings['oidc-issuer-url'] = await askIssuer(prompter, issuerUrl);
+      continue;
+    }
+    report(discoveryRead(discoveryUrlOf(issuerUrl)));
+    const documentChecks = checkDiscoveryDocument(issuerUrl, discovery);
+    const failed = documentChecks.findIndex((check) => check.status === 'fail');
+    documentChecks.slice(0, failed === -1 ? undefined : failed).forEach(report);
+    if (failed === -1) return discovery;
+    const failure = documentChecks[failed]!;
+    if (!prompter) throw checkError(failure);
+    report(failure);
+    // A discovery issuer that differs is most often the URL to use (OIDC Discovery 1.0 §4.3).
+    const published = discovery['issuer'];
+    raw.strings['oidc-issuer-url'] = await askIssuer(prompter, failure.id === 'issuer' && typeof published === 'string' ? published : issuerUrl);
+  }
 }
 
 function checkError(check: CheckResult, cause?: unknown): KubeLoginError {

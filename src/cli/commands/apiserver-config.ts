@@ -29,6 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--output <file>', 'write the configuration to FILE (atomically) instead of stdout'))
     .addOption(new Option('--offline', 'do not contact the provider: skip the discovery and signature checks'))
     .addOption(new Option('--check-token <file>', 'apply the configuration to the ID token in FILE (- for stdin), as kube-apiserver would'))
+    .addOption(new Option('-q, --quiet', 'print no note: lines on stderr (warnings still print)'))
     .addOption(new Option('-v, --verbose', 'print debug output'))
     .action(async () => {
       const input = toInput(command.opts<Record<string, unknown>>(), process.cwd());
@@ -65,6 +66,7 @@ export function toInput(values: Record<string, unknown>, cwd: string): Apiserver
     via,
     version: versionText === undefined ? DEFAULT_KUBERNETES_VERSION : parseKubernetesVersion(versionText),
     offline: values['offline'] === true,
+    quiet: values['quiet'] === true,
     cwd,
     ...pickDefined({
       caFile: text('caFile'),

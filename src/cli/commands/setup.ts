@@ -28,6 +28,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--rbac-clusterrole <name>', 'ClusterRole of the suggested binding (default: view)'))
     .addOption(new Option('--rbac-group <group>', 'bind this group (claim value, without prefix) instead of the user'))
     .addOption(new Option('--rbac-cluster-wide', 'suggest a ClusterRoleBinding instead of a RoleBinding in the namespace'))
+    .addOption(new Option('--offline', 'do not contact the provider or the cluster, and do not log in: write the kubeconfig from the flags (the output says what was not checked)'))
     .addOption(new Option('--dry-run', 'do everything but write: print the kubeconfig change as a diff on stdout'))
     .addOption(new Option('--yes', 'never ask: fail with the list of missing flags instead'))
     .action(async () => {
@@ -55,6 +56,7 @@ export function toInput(command: Command): SetupInput {
     rbac: { clusterRole: text('rbacClusterrole'), group: text('rbacGroup'), clusterWide: values['rbacClusterWide'] === true },
     dryRun: values['dryRun'] === true,
     yes: values['yes'] === true,
+    offline: values['offline'] === true,
     ...pickDefined({
       kubeconfig: text('kubeconfig'),
       cluster: text('cluster'),

@@ -15,5 +15,6 @@ export function checkKeychain(storage: StorageSetting, probe: KeychainProbe | un
   if (storage === 'keyring') {
     return fail('keychain', `the OS keychain does not work here, and --token-cache-storage keyring requires it: ${probe.reason}`, probe.fix ?? 'pass --token-cache-storage disk');
   }
-  return warn('keychain', `the OS keychain does not work here (${probe.reason}), so tokens are kept in 0600 files in ${cacheDir}`, probe.fix ?? 'pass --token-cache-storage disk to choose files and silence the notice');
+  // One sentence: the reason may carry its own parentheses, so it is never put inside another pair.
+  return warn('keychain', `tokens are kept in 0600 files in ${cacheDir}, not in the OS keychain, because ${probe.reason}`, probe.fix ?? 'pass --token-cache-storage disk to choose files and silence the notice');
 }

@@ -1,8 +1,10 @@
 // The guided mode's questions: only what setup cannot discover, with the answers it found as defaults.
-import type { ClaimMappingOptions } from '../../apiserver/claim-mapping-rules.js';
+// Every answer that can be checked is checked at its question, so a wrong one is explained and asked again.
+import { type ClaimMappingOptions, SYSTEM_PREFIX } from '../../apiserver/claim-mapping-rules.js';
 import { type KubeconfigSet, currentContext, listEntries } from '../../kube/kubeconfig.js';
 import { type Choice, type Prompter, choose } from './prompter.js';
-import { defaultClusterName, defaultContextName, defaultUserName } from './setup-input.js';
+import { checkIssuerScheme } from './provider-checks.js';
+import { defaultClusterName, defaultContextName, defaultUserName, namespaceProblem } from './setup-input.js';
 import type { ClusterChoice } from './setup-kubeconfig.js';
 
 /** Prints one line of the conversation (stderr). */
@@ -19,13 +21,85 @@ function validUrl(text: string): string | undefined {
 
 const required = (what: string) => (text: string): string | undefined => (text === '' ? `${what} is required` : undefined);
 
+/** The issuer question's check: a URL, and https unless the provider is on this machine (the scheme check's text and fix). */
+function issuerProblem(text: string): string | undefined {
+  const problem = required('the issuer URL')(text) ?? validUrl(text);
+  if (problem !== undefined) return problem;
+  const scheme = checkIssuerScheme(text);
+  return scheme.status === 'fail' ? `${scheme.text}: ${scheme.fix ?? 'enter an https:// URL'}` : undefined;
+}
+
+/** Asks for the issuer URL (again, after a check failed: `previous` is the default). */
+export async function askIssuer(prompter: Prompter, previous?: string): Promise<string> {
+  return prompter.ask('Issuer URL of the OpenID Connect provider (exactly as it publishes it)', {
+    ...(previous === undefined ? {} : { default: previous }),
+    validate: issuerProblem,
+  });
+}
+
 /** The issuer URL and client ID, when they were not given. */
 export async function askProvider(prompter: Prompter, given: { issuerUrl?: string | undefined; clientId?: string | undefined }): Promise<{ issuerUrl: string; clientId: string }> {
-  const issuerUrl =
-    given.issuerUrl ??
-    (await prompter.ask('Issuer URL of the OpenID Connect provider (exactly as it publishes it)', { validate: (text) => required('the issuer URL')(text) ?? validUrl(text) }));
+  const issuerUrl = given.issuerUrl ?? (await askIssuer(prompter));
   const clientId = given.clientId ?? (await prompter.ask('Client ID registered at the provider for kubectl', { validate: required('the client ID') }));
   return { issuerUrl, clientId };
+}
+
+/**
+ * The PEM file of the CA that signed the provider's certificate, asked when TLS did not verify;
+ * undefined for an empty answer (the person enters another issuer URL instead).
+ */
+export async function askCaFile(prompter: Prompter, readText: (path: string) => Promise<string>, say: Say): Promise<string | undefined> {
+  for (;;) {
+    const path = await prompter.ask("PEM file of the CA that signed the provider's certificate (empty: enter another issuer URL)", { default: '' });
+    if (path === '') return undefined;
+    let text: string;
+    try {
+      text = await readText(path);
+    } catch {
+      say(`  cannot read ${path}: enter the path of a readable PEM file`);
+      continue;
+    }
+    if (text.includes('-----BEGIN CERTIFICATE-----')) return path;
+    say(`  ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----): enter the CA's PEM file`);
+  }
+}
+
+/** The scopes that matter to kubectl and kube-apiserver, offered when the provider lists them. */
+const OFFERED_SCOPES = ['email', 'groups', 'offline_access'] as const;
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * The scopes besides openid: `email`, `groups` and `offline_access` as the provider's scopes_supported
+ * lists them are the default (OIDC Core §5.4 email; §11 offline_access for refresh tokens).
+ */
+export async function askScopes(prompter: Prompter, scopesSupported: unknown, say: Say): Promise<string[]> {
+  const listed = Array.isArray(scopesSupported) ? scopesSupported.map(String) : [];
+  const offered = OFFERED_SCOPES.filter((scope) => listed.includes(scope));
+  say('');
+  say(
+    listed.length === 0
+      ? 'The provider does not list its scopes (scopes_supported).'
+      : `The provider lists these scopes: ${listed.join(' ')}`,
+  );
+  const answer = await prompter.ask('Scopes to request besides openid (separated by spaces; - for none)', {
+    default: offered.join(' '),
+    validate: (text) => {
+      if (text === '-' || text === '') return undefined;
+      const bad = text.split(/[\s,]+/).filter((scope) => scope !== '' && !SCOPE_TOKEN.test(scope));
+      return bad.length === 0 ? undefined : `${bad.map((scope) => JSON.stringify(scope)).join(', ')} is not a scope name (RFC 6749 §3.3): enter names separated by spaces`;
+    },
+  });
+  if (answer === '-' || answer === '') return [];
+  return [...new Set(answer.split(/[\s,]+/).filter((scope) => scope !== '' && scope !== 'openid'))];
+}
+
+// kube-apiserver refuses a system: prefix for provider identities; asked again instead of failing later.
+function prefixProblem(text: string): string | undefined {
+  return text.startsWith(SYSTEM_PREFIX)
+    ? `the ${SYSTEM_PREFIX} prefix is reserved for Kubernetes system users and groups, so provider identities must never get it: choose your own, for example oidc:`
+    : undefined;
 }
 
 /**
@@ -44,12 +118,15 @@ export async function askMapping(prompter: Prompter, given: ClaimMappingOptions,
       usernameClaim === 'email'
         ? 'Username prefix (empty: none for the email claim; - for none)'
         : 'Username prefix (empty: kube-apiserver\'s default "<issuer-url>#"; - for none; e.g. oidc:)',
-      { default: '' },
+      { default: '', validate: prefixProblem },
     ));
   const hasGroups = Object.hasOwn(claims, 'groups');
   const groupsClaim = given.groupsClaim ?? (await prompter.ask('Groups claim (empty: no groups)', { default: hasGroups ? 'groups' : '' }));
   const groupsPrefix =
-    groupsClaim === '' ? undefined : (given.groupsPrefix ?? (await prompter.ask('Groups prefix (recommended, so no provider group can match a Kubernetes system group)', { default: 'oidc:' })));
+    groupsClaim === ''
+      ? undefined
+      : (given.groupsPrefix ??
+        (await prompter.ask('Groups prefix (recommended, so no provider group can match a Kubernetes system group)', { default: 'oidc:', validate: prefixProblem })));
   return {
     usernameClaim,
     ...(usernamePrefix === '' ? {} : { usernamePrefix }),
@@ -120,7 +197,8 @@ export async function askKubeconfig(
   }
   const user = given.user ?? (await prompter.ask('Name of the kubeconfig user', { default: defaultUserName(provider.issuerUrl, provider.clientId) }));
   const context = given.context ?? (await prompter.ask('Name of the kubeconfig context', { default: defaultContextName(cluster.name) }));
-  const namespaceAnswer = given.namespace ?? (await prompter.ask('Default namespace of the context (empty: none)', { default: '' }));
+  const namespaceAnswer =
+    given.namespace ?? (await prompter.ask('Default namespace of the context (empty: none)', { default: '', validate: (text) => (text === '' ? undefined : namespaceProblem(text)) }));
   const setCurrent = given.setCurrentContext || (await prompter.confirm(`Make ${context} the current context?`, false));
   return { cluster, clusterCaFile, user, context, namespace: namespaceAnswer === '' ? undefined : namespaceAnswer, setCurrentContext: setCurrent };
 }

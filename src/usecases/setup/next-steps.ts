@@ -26,6 +26,8 @@ export interface NextStepsInput {
   readonly version: KubernetesVersion | undefined;
   /** The user and groups kube-apiserver will see, from the test login. */
   readonly username: string | undefined;
+  /** --offline: there was no test login, so nothing is cached and the username is not known. */
+  readonly offline?: boolean;
   readonly groupsPrefix: string;
   readonly rbac: { readonly clusterRole: string; readonly group?: string | undefined; readonly clusterWide: boolean; readonly namespace: string };
   readonly context: string;
@@ -39,7 +41,14 @@ export function renderNextSteps(input: NextStepsInput): string {
   out.push(...apiserverStep(input), '');
   out.push(...rbacStep(input), '');
   const kubectl = ['kubectl', ...input.kubeconfigArgs, '--context', input.context, 'auth', 'whoami'].map(shellQuote).join(' ');
-  out.push('3. Check that it works (kubectl runs kube-login, which uses the token cached by this setup):', '', `   ${kubectl}`, '');
+  out.push(
+    input.offline
+      ? '3. Check that it works (kubectl runs kube-login, which opens the browser to log in the first time):'
+      : '3. Check that it works (kubectl runs kube-login, which uses the token cached by this setup):',
+    '',
+    `   ${kubectl}`,
+    '',
+  );
   return out.join('\n');
 }
 
@@ -112,7 +121,10 @@ function rbacStep(input: NextStepsInput): string[] {
   const scope = rbac.clusterWide ? 'everywhere (ClusterRoleBinding)' : `in the namespace ${rbac.namespace} (RoleBinding)`;
   const head = `2. Grant access (cluster admin): the ClusterRole ${rbac.clusterRole} ${scope}`;
   if (subjects.length === 0) {
-    return [head, '', '   No username could be mapped from the test login; fix the username claim first, then run:', '', '     kube-login rbac --help'];
+    const why = input.offline
+      ? '   --offline: there was no test login, so the username is not known; pass --rbac-group, or after the first login run:'
+      : '   No username could be mapped from the test login; fix the username claim first, then run:';
+    return [head, '', why, '', '     kube-login rbac --help'];
   }
   const spec: BindingSpec = {
     clusterWide: rbac.clusterWide,

@@ -2,8 +2,7 @@
 // to ✓/✗ lines, each with a one-line reason and, for a ✗, the fix.
 import { SUPPORTED_SIGNING_ALGS } from '../../apiserver/signing-algs.js';
 import { type ErrorCode, KubeLoginError } from '../../errors.js';
-import { checkDiscoveryEndpoints } from '../../oidc/endpoint-security.js';
-import { isLoopbackUrl } from '../../oidc/provider-client.js';
+import { checkDiscoveryEndpoints, isLoopbackUrl } from '../../oidc/endpoint-security.js';
 
 /** ✓ passed, ✗ failed (setup stops), … decided later (refresh tokens: at the test login). */
 export type CheckStatus = 'pass' | 'fail' | 'pending';

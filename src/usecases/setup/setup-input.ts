@@ -20,6 +20,8 @@ export interface SetupInput {
   readonly rbac: { readonly clusterRole?: string | undefined; readonly group?: string | undefined; readonly clusterWide: boolean };
   readonly dryRun: boolean;
   readonly yes: boolean;
+  /** --offline: no provider checks and no test login; the kubeconfig is written from the flags. */
+  readonly offline?: boolean;
 }
 
 /** A value setup needs and the flag that gives it. */
@@ -47,8 +49,25 @@ export function missingValuesError(missing: readonly MissingValue[], reason: 'no
   });
 }
 
+/**
+ * Why `name` cannot be a namespace, or undefined: namespaces are DNS-1123 labels (Kubernetes "Object
+ * Names and IDs": at most 63 lowercase letters, digits and '-', starting and ending alphanumeric).
+ */
+export function namespaceProblem(name: string): string | undefined {
+  if (name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return undefined;
+  return `${JSON.stringify(name)} is not a namespace name: ${NAMESPACE_RULE}`;
+}
+
+const NAMESPACE_RULE = "a namespace is a DNS-1123 label, at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
+
 /** Checks the flag combinations that no answer can fix. */
 export function validateSetupFlags(input: SetupInput): void {
+  const namespace = input.namespace === undefined ? undefined : namespaceProblem(input.namespace);
+  if (namespace !== undefined) {
+    throw new KubeLoginError('usage', `use --namespace ${JSON.stringify(input.namespace)}`, `it is not a namespace name: ${NAMESPACE_RULE}`, {
+      fix: 'pass a namespace that exists in the cluster, for example --namespace team-a',
+    });
+  }
   if (input.clusterCertificateAuthority !== undefined && input.server === undefined) {
     throw new KubeLoginError('usage', 'read --cluster-certificate-authority', 'it is the CA of a new cluster, and no --server was given', {
       fix: 'pass --server URL with it, or drop it to use an existing --cluster',

@@ -76,6 +76,12 @@ function providerFlags(issuer: string, caFile: string | undefined): string[] {
 
 const MAPPING = ['--username-claim=email', '--groups-claim=groups', '--groups-prefix=oidc:'];
 
+/** The failure is printed once, as the error line: not also as a ✗ line of the check list. */
+function expectErrorOnce(stderr: string, text: string): void {
+  expect(stderr.split(text).length - 1).toBe(1);
+  expect(stderr).not.toContain('✗');
+}
+
 function expectUntouched(m: Machine): void {
   expect(readFileSync(m.kubeconfig, 'utf8')).toBe(m.original);
   expect(readdirSync(join(m.home, '.kube')).filter((name) => name.includes('backup'))).toEqual([]);
@@ -180,6 +186,20 @@ describe('kube-login setup against a real provider', () => {
     expectUntouched(m);
   });
 
+  it('--offline writes the kubeconfig from the flags without a request to the provider, and says what was not checked', async () => {
+    const m = machine();
+    const before = provider.counts().total;
+    const result = await m.setup([...providerFlags(provider.issuer, provider.caFile), '--cluster=test-cluster', '--offline', ...MAPPING, '--kubernetes-version=1.31']);
+    expect(result.code).toBe(0);
+    expect(provider.counts().total).toBe(before);
+    expect(readDriverLog(m.driverLog).launches).toBe(0);
+    expect(result.stderr).toContain('--offline: the provider was not contacted and no test login was made');
+    expect(result.stderr).not.toContain('Checking the provider');
+    const written = readFileSync(m.kubeconfig, 'utf8');
+    expect(written).toContain(`--oidc-issuer-url=${provider.issuer}`);
+    expect(written).toContain('# My clusters. Please keep this comment.');
+  });
+
   it('refuses a kubeconfig it cannot parse, before contacting the provider, and leaves it byte-identical', async () => {
     const m = machine();
     const broken = m.original.replace('  keep: [1, 2, 3]', '  keep: [1, 2, 3');
@@ -198,7 +218,8 @@ describe('provider checks that fail: each has its own ✗ line and exit code, an
     const m = machine();
     const result = await m.setup([...providerFlags('http://192.0.2.10/realms/main', undefined), '--cluster=test-cluster']);
     expect(result.code).toBe(11);
-    expect(result.stderr).toContain('  ✗ the issuer uses http, not https (192.0.2.10)\n    fix: serve the provider over https and pass its https URL;');
+    expect(result.stderr).toContain('kube-login: could not use this provider: the issuer uses http, not https (192.0.2.10)\n  fix: serve the provider over https and pass its https URL;');
+    expectErrorOnce(result.stderr, 'the issuer uses http, not https');
     expectUntouched(m);
   });
 
@@ -208,7 +229,8 @@ describe('provider checks that fail: each has its own ✗ line and exit code, an
       const m = machine();
       const result = await m.setup([...providerFlags(fake.url, undefined), '--cluster=test-cluster']);
       expect(result.code).toBe(11);
-      expect(result.stderr).toContain(`  ✗ the discovery issuer is "${fake.url}/", not "${fake.url}" (they differ only by the trailing slash); kube-apiserver and kube-login compare them byte for byte\n    fix: pass --oidc-issuer-url ${fake.url}/\n`);
+      expect(result.stderr).toContain(`kube-login: could not use this provider: the discovery issuer is "${fake.url}/", not "${fake.url}" (they differ only by the trailing slash); kube-apiserver and kube-login compare them byte for byte\n  fix: pass --oidc-issuer-url ${fake.url}/\n`);
+      expectErrorOnce(result.stderr, 'the discovery issuer is');
       expectUntouched(m);
     } finally {
       await fake.stop();
@@ -221,7 +243,8 @@ describe('provider checks that fail: each has its own ✗ line and exit code, an
       const m = machine();
       const result = await m.setup([...providerFlags(fake.url, undefined), '--cluster=test-cluster']);
       expect(result.code).toBe(11);
-      expect(result.stderr).toContain('  ✗ PKCE S256 is not supported (code_challenge_methods_supported: plain)\n    fix: enable PKCE with S256 for the client at the provider');
+      expect(result.stderr).toContain('kube-login: could not use this provider: PKCE S256 is not supported (code_challenge_methods_supported: plain)\n  fix: enable PKCE with S256 for the client at the provider');
+      expectErrorOnce(result.stderr, 'PKCE S256 is not supported');
       expectUntouched(m);
     } finally {
       await fake.stop();
@@ -235,7 +258,8 @@ describe('provider checks that fail: each has its own ✗ line and exit code, an
       const result = await m.setup([...providerFlags(noRefresh.issuer, undefined), '--cluster=test-cluster']);
       expect(result.code).toBe(11);
       expect(result.stderr).toContain('  … refresh tokens: offline_access is not in scopes_supported; the test login will show whether a refresh token is returned\n');
-      expect(result.stderr).toContain('  ✗ refresh tokens: offline_access is not in scopes_supported and the test login returned no refresh token');
+      expect(result.stderr).toContain('kube-login: could not use this provider: refresh tokens: offline_access is not in scopes_supported and the test login returned no refresh token');
+      expectErrorOnce(result.stderr, 'the test login returned no refresh token');
       expect(readDriverLog(m.driverLog).launches).toBe(1);
       expectUntouched(m);
     } finally {
@@ -248,8 +272,9 @@ describe('provider checks that fail: each has its own ✗ line and exit code, an
     const result = await m.setup([...providerFlags(provider.issuer, undefined), '--cluster=test-cluster']);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(
-      `  ✗ could not read the discovery document: TLS to 127.0.0.1:${provider.port} failed: the certificate is signed by a CA that is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)\n    fix: pass the CA that signed the provider's certificate with --certificate-authority FILE`,
+      `kube-login: could not read the discovery document ${provider.issuer}/.well-known/openid-configuration: TLS to 127.0.0.1:${provider.port} failed: the certificate is signed by a CA that is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)\n  fix: pass the CA that signed the provider's certificate with --certificate-authority FILE`,
     );
+    expectErrorOnce(result.stderr, 'the certificate is signed by a CA that is not trusted');
     expectUntouched(m);
   });
 });

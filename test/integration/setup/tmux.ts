@@ -13,6 +13,8 @@ export interface TmuxSession {
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Types `keys` literally, then Enter. */
   answer(keys: string): Promise<void>;
+  /** Presses one key by its tmux name, for example `C-c`. */
+  press(key: string): Promise<void>;
   kill(): Promise<void>;
 }
 
@@ -48,6 +50,9 @@ export async function startTmux(shellCommand: string): Promise<TmuxSession> {
     async answer(keys) {
       if (keys !== '') await tmux(['send-keys', '-t', 'setup', '-l', keys]);
       await tmux(['send-keys', '-t', 'setup', 'Enter']);
+    },
+    async press(key) {
+      await tmux(['send-keys', '-t', 'setup', key]);
     },
     async kill() {
       await tmux(['kill-server']).catch(() => undefined);

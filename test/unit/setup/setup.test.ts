@@ -186,46 +186,38 @@ describe('setup refuses', () => {
     expect(fake.calls.discover).toBe(0);
   });
 
-  const providerFailures: Array<[string, Parameters<typeof fakeSetup>[0], string, string, string]> = [
-    [
-      'a non-https issuer',
-      {},
-      '  ✗ the issuer uses http, not https (idp.example.com)\n    fix: serve the provider over https',
-      'check-failed',
-      'http://idp.example.com',
-    ],
+  const providerFailures: Array<[string, Parameters<typeof fakeSetup>[0], string, string, string, string]> = [
+    ['a non-https issuer', {}, 'could not use this provider: the issuer uses http, not https (idp.example.com)', 'serve the provider over https', 'check-failed', 'http://idp.example.com'],
     [
       'an issuer mismatch',
       { discovery: goodDiscovery({ issuer: `${ISSUER}/` }) },
-      `  ✗ the discovery issuer is "${ISSUER}/", not "${ISSUER}" (they differ only by the trailing slash); kube-apiserver and kube-login compare them byte for byte\n    fix: pass --oidc-issuer-url ${ISSUER}/`,
+      `could not use this provider: the discovery issuer is "${ISSUER}/", not "${ISSUER}" (they differ only by the trailing slash); kube-apiserver and kube-login compare them byte for byte`,
+      `pass --oidc-issuer-url ${ISSUER}/`,
       'check-failed',
       ISSUER,
     ],
     [
       'no PKCE S256',
       { discovery: goodDiscovery({ code_challenge_methods_supported: ['plain'] }) },
-      '  ✗ PKCE S256 is not supported (code_challenge_methods_supported: plain)\n    fix: enable PKCE with S256',
+      'could not use this provider: PKCE S256 is not supported (code_challenge_methods_supported: plain)',
+      'enable PKCE with S256',
       'check-failed',
       ISSUER,
     ],
     [
       'signing algorithms kube-apiserver does not accept',
       { discovery: goodDiscovery({ id_token_signing_alg_values_supported: ['HS256', 'EdDSA'] }) },
-      '  ✗ ID tokens are signed with HS256, EdDSA, and kube-apiserver accepts only ES256, ES384, ES512, PS256, PS384, PS512, RS256, RS384, RS512',
+      'could not use this provider: ID tokens are signed with HS256, EdDSA, and kube-apiserver accepts only ES256, ES384, ES512, PS256, PS384, PS512, RS256, RS384, RS512',
+      'configure the provider to sign ID tokens with RS256',
       'check-failed',
       ISSUER,
     ],
-    [
-      'missing endpoints',
-      { discovery: goodDiscovery({ token_endpoint: undefined }) },
-      '  ✗ the discovery document has no usable token_endpoint',
-      'check-failed',
-      ISSUER,
-    ],
+    ['missing endpoints', { discovery: goodDiscovery({ token_endpoint: undefined }) }, 'could not use this provider: the discovery document has no usable token_endpoint', 'use a provider', 'check-failed', ISSUER],
     [
       'a plain-http token endpoint on another host',
       { discovery: goodDiscovery({ token_endpoint: 'http://idp.example.com/token' }) },
-      '  ✗ its discovery document names the token_endpoint "http://idp.example.com/token", which is plain http to another host, so the client secret, codes and tokens would cross the network in clear text; nothing was sent to it\n    fix: configure the provider to publish https URLs',
+      'could not use this provider: its discovery document names the token_endpoint "http://idp.example.com/token", which is plain http to another host, so the client secret, codes and tokens would cross the network in clear text; nothing was sent to it',
+      'configure the provider to publish https URLs',
       'provider-rejected',
       ISSUER,
     ],
@@ -234,16 +226,19 @@ describe('setup refuses', () => {
       {
         discovery: new KubeLoginError('tls', 'read the discovery document', 'TLS to idp.example.com failed: the certificate is signed by a CA that is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)'),
       },
-      '  ✗ could not read the discovery document: TLS to idp.example.com failed: the certificate is signed by a CA that is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)\n    fix: pass the CA that signed the provider\'s certificate with --certificate-authority FILE',
+      `could not read the discovery document ${ISSUER}/.well-known/openid-configuration: TLS to idp.example.com failed: the certificate is signed by a CA that is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
+      "pass the CA that signed the provider's certificate with --certificate-authority FILE",
       'tls',
       ISSUER,
     ],
   ];
-  for (const [what, options, line, code, issuer] of providerFailures) {
-    it(`${what}: its own ✗ line and exit code, no login, nothing written`, async () => {
+  for (const [what, options, message, fix, code, issuer] of providerFailures) {
+    it(`${what}: one error (not also a ✗ line), its exit code, no login, nothing written`, async () => {
       const fake = fakeSetup(options);
       const error = await failure(setup(fake.deps, flagsInput({}, { 'oidc-issuer-url': issuer })));
-      expect(fake.stderr()).toContain(line);
+      expect(error.message).toBe(message);
+      expect(error.fix).toContain(fix);
+      expect(fake.stderr()).not.toContain('✗');
       expect(error.code).toBe(code);
       expect(fake.calls.login).toEqual([]);
       expect(fake.calls.written).toEqual([]);
@@ -255,7 +250,8 @@ describe('setup refuses', () => {
     const error = await failure(setup(fake.deps, flagsInput()));
     const err = fake.stderr();
     expect(err).toContain('  … refresh tokens: offline_access is not in scopes_supported; the test login will show whether a refresh token is returned\n');
-    expect(err).toContain('  ✗ refresh tokens: offline_access is not in scopes_supported and the test login returned no refresh token');
+    expect(error.message).toContain('could not use this provider: refresh tokens: offline_access is not in scopes_supported and the test login returned no refresh token');
+    expect(err).not.toContain('✗');
     expect(error.code).toBe('check-failed');
     expect(fake.calls.written).toEqual([]);
   });
@@ -267,20 +263,48 @@ describe('setup refuses', () => {
   });
 });
 
+describe('setup --offline', () => {
+  it('contacts neither the provider nor the cluster, does not log in, writes the kubeconfig from the flags and says what was not checked', async () => {
+    const fake = fakeSetup();
+    const result = await setup(fake.deps, flagsInput({ offline: true, mapping: { usernameClaim: 'email', groupsClaim: 'groups', groupsPrefix: 'oidc:' } }, { 'oidc-issuer-url': ISSUER }));
+    expect(fake.calls.discover).toBe(0);
+    expect(fake.calls.login).toEqual([]);
+    expect(fake.calls.written).toHaveLength(1);
+    expect(result.username).toBeUndefined();
+    const err = fake.stderr();
+    expect(err).toContain('--offline: the provider was not contacted and no test login was made, so its discovery document, PKCE, refresh tokens, signing algorithm');
+    expect(err).not.toContain('Checking the provider');
+    expect(err).toContain('--offline: there was no test login, so the username is not known');
+    expect(err).toContain('which opens the browser to log in the first time');
+    const config = parseKubeconfig(fake.calls.written[0]![0]!.after, 'f').doc.toJS() as { users: Array<{ name: string; user: { exec: { args: string[] } } }> };
+    expect(config.users.find((user) => user.name === 'oidc-idp.example.com-kubernetes')?.user.exec.args).toContain(`--oidc-issuer-url=${ISSUER}`);
+  });
+
+  it('still refuses what no provider could fix: plain http off this machine, a system: groups prefix, a namespace that is not a DNS-1123 label', async () => {
+    const http = await failure(setup(fakeSetup().deps, flagsInput({ offline: true }, { 'oidc-issuer-url': 'http://idp.example.com' })));
+    expect(http.message).toBe('could not use this provider: the issuer uses http, not https (idp.example.com)');
+    const prefix = await failure(setup(fakeSetup().deps, flagsInput({ offline: true, mapping: { groupsClaim: 'groups', groupsPrefix: 'system:oidc:' } })));
+    expect(prefix.message).toContain('the system: prefix is reserved');
+    const namespace = await failure(setup(fakeSetup().deps, flagsInput({ offline: true, namespace: 'Team_A' })));
+    expect(namespace.message).toBe('could not use --namespace "Team_A": it is not a namespace name: a namespace is a DNS-1123 label, at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit');
+  });
+});
+
 describe('guided mode', () => {
   it('asks what it cannot discover, offers the kubeconfig clusters, shows the diff and writes after confirmation', async () => {
     const prompter = scriptedPrompter([
       ISSUER, // issuer
       'kubernetes', // client ID
-      '', // username claim [email]
-      '', // username prefix []
-      '', // groups claim [groups]
-      '', // groups prefix [oidc:]
+      '', // scopes [email groups offline_access]
       '', // cluster [1: kind-kind]
       '', // user name [default]
       'dev@kind', // context name
       'team-a', // namespace
       'y', // current context
+      '', // username claim [email]
+      '', // username prefix []
+      '', // groups claim [groups]
+      '', // groups prefix [oidc:]
       '', // write? [Y]
     ]);
     const fake = fakeSetup({ prompter });
@@ -289,17 +313,20 @@ describe('guided mode', () => {
     expect(prompter.questions).toEqual([
       'Issuer URL of the OpenID Connect provider (exactly as it publishes it)',
       'Client ID registered at the provider for kubectl',
-      'Username claim',
-      'Username prefix (empty: none for the email claim; - for none)',
-      'Groups claim (empty: no groups)',
-      'Groups prefix (recommended, so no provider group can match a Kubernetes system group)',
+      'Scopes to request besides openid (separated by spaces; - for none)',
       'Choose a number',
       'Name of the kubeconfig user',
       'Name of the kubeconfig context',
       'Default namespace of the context (empty: none)',
       'Make dev@kind the current context?',
+      'Username claim',
+      'Username prefix (empty: none for the email claim; - for none)',
+      'Groups claim (empty: no groups)',
+      'Groups prefix (recommended, so no provider group can match a Kubernetes system group)',
       'Write it to /home/u/.kube/config?',
     ]);
+    // The scopes the provider lists and kubectl needs are the default, and the login requests them.
+    expect(fake.calls.login).toEqual([{ dryRun: false, scopes: ['email', 'groups', 'offline_access'] }]);
     const err = fake.stderr();
     expect(err).toContain('Which cluster should kubectl log in to with this provider?\n  1) kind-kind  https://127.0.0.1:6443  (contexts: kind-kind)\n  2) a new cluster: enter its API server URL\n');
     expect(err).toContain('  Username: jane@example.com\n  Groups:   [oidc:developers oidc:viewers system:authenticated]\n');
@@ -312,9 +339,34 @@ describe('guided mode', () => {
     expect(err).toContain('--groups-prefix=oidc:');
   });
 
+  it('a failed provider check is a ✗ line and the issuer question again, with the published issuer as the default', async () => {
+    const prompter = scriptedPrompter([`${ISSUER}/`, 'kubernetes', '', '', '', '', '', '', '', '', '', '', '', '']);
+    const fake = fakeSetup({ prompter });
+    const result = await setup(fake.deps, { ...flagsInput({ cluster: undefined }), raw: { strings: {}, lists: {}, booleans: {} } });
+    expect(prompter.questions.slice(0, 3)).toEqual([
+      'Issuer URL of the OpenID Connect provider (exactly as it publishes it)',
+      'Client ID registered at the provider for kubectl',
+      'Issuer URL of the OpenID Connect provider (exactly as it publishes it)',
+    ]);
+    expect(fake.stderr()).toContain(`  ✗ the discovery issuer is "${ISSUER}", not "${ISSUER}/" (they differ only by the trailing slash)`);
+    expect(fake.stderr()).not.toContain('kube-login: could not');
+    expect(fake.calls.discover).toBe(2);
+    expect(fake.calls.login).toHaveLength(1);
+    expect(result.written).toHaveLength(1);
+    expect(fake.calls.written[0]![0]!.after).toContain(`--oidc-issuer-url=${ISSUER}\n`);
+  });
+
+  it('goes on when the test login returns no refresh token: a ✗ line with the fix, not the end', async () => {
+    const prompter = scriptedPrompter(['', '', '', '', '', '', '', '', '', '', '']);
+    const fake = fakeSetup({ prompter, discovery: goodDiscovery({ scopes_supported: ['openid', 'email'] }), refreshToken: false });
+    const result = await setup(fake.deps, flagsInput({ cluster: undefined }));
+    expect(fake.stderr()).toContain('  ✗ refresh tokens: offline_access is not in scopes_supported and the test login returned no refresh token');
+    expect(result.written).toHaveLength(1);
+  });
+
   it('writes nothing when the change is declined', async () => {
-    // username claim, prefix, groups claim, prefix, cluster, user, context, namespace, current context, write.
-    const prompter = scriptedPrompter(['', '', '', '', '', '', '', '', '', 'n']);
+    // scopes, cluster, user, context, namespace, current context, username claim, prefix, groups claim, prefix, write.
+    const prompter = scriptedPrompter(['', '', '', '', '', '', '', '', '', '', 'n']);
     const fake = fakeSetup({ prompter });
     const result = await setup(fake.deps, flagsInput({ cluster: undefined }));
     expect(result.written).toEqual([]);
