@@ -1,6 +1,7 @@
 // Opening the login URL: --browser-command, the system browser (the only importer of `open`), or nothing.
 import { spawn } from 'node:child_process';
 import type { Logger } from '../platform/logger.js';
+import { terminalText } from '../platform/terminal-text.js';
 
 /** How the URL is opened. */
 export interface BrowserSettings {
@@ -25,9 +26,13 @@ function runBrowserCommand(command: string, url: string, logger: Logger): Promis
   const [file, ...args] = splitCommand(command);
   if (!file) return Promise.resolve();
   return new Promise((resolve) => {
-    // stdout belongs to the ExecCredential: the command's output goes to stderr.
-    const child = spawn(file, [...args, url], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.on('data', (chunk: Buffer) => process.stderr.write(logger.redactor.mask(chunk.toString())));
+    // stdout belongs to the ExecCredential: the command's output goes to stderr. Its stderr is piped
+    // too, never our terminal: a child that gets the terminal can reset its mode (a Node child
+    // restores the mode it found at exit), which breaks a question being asked in raw mode.
+    const child = spawn(file, [...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const forward = (chunk: Buffer): void => void process.stderr.write(terminalText(logger.redactor.mask(chunk.toString())));
+    child.stdout.on('data', forward);
+    child.stderr.on('data', forward);
     child.once('error', (error) => {
       logger.warn(`could not run --browser-command ${JSON.stringify(file)}: ${error.message}; open the URL above yourself`);
       resolve();
