@@ -88,6 +88,8 @@ export interface SessionStatus {
 
 /** The status report: the cache directory and one status per selected configuration. */
 export interface StatusReport {
+  /** The kubeconfig context the configuration comes from (status --context, or the current context). */
+  context?: string;
   cacheDir: string;
   sessions: SessionStatus[];
 }
@@ -255,11 +257,12 @@ function identityLine(identity: Identity | undefined): string {
 export function formatStatusText(report: StatusReport, nowMs: number): string {
   const lines: string[] = [];
   if (report.sessions.length === 0) return `no cached sessions in ${report.cacheDir}\n`;
+  if (report.context !== undefined) lines.push(`context ${report.context}`);
   const row = (label: string, value: string): void => {
     lines.push(`  ${label.padEnd(10)}  ${value}`);
   };
   for (const session of report.sessions) {
-    if (lines.length > 0) lines.push('');
+    if (lines.length > 0 && report.context === undefined) lines.push('');
     lines.push(configurationLine(session));
     if (!session.loggedIn) {
       row('status', 'not logged in: nothing is cached for this configuration; the next kubectl command (or get-token) logs in');
