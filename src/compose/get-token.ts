@@ -4,6 +4,7 @@ import type { CliContext } from '../cli/context.js';
 import type { GetTokenInput } from '../config/get-token-input.js';
 import { FileCacheLock } from '../cache/file-lock.js';
 import { selectTokenStore } from '../cache/select-store.js';
+import { readPendingLogin } from '../cache/pending-login.js';
 import { createBrowser } from '../oidc/browser.js';
 import { createFetch } from '../oidc/http.js';
 import { type ProviderConnection, connectProvider } from '../oidc/provider-client.js';
@@ -59,6 +60,7 @@ export async function getTokenDeps(ctx: CliContext, input: GetTokenInput, execIn
     connect: memoizedConnect(input, ctx.env),
     login: createLogin(input, { logger, openBrowser: createBrowser(input, logger), terminal, machine, loginCommand }),
     loginCommand,
+    pendingLogin: (id) => readPendingLogin(input.cacheDir, id),
   };
 }
 

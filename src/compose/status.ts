@@ -6,6 +6,7 @@ import { type EntryFile, entryFileName } from '../cache/entry-file.js';
 import { DEFAULT_STALE_MS, inspectLock, lockFileName } from '../cache/file-lock.js';
 import { FileTokenStore, listEntryFiles, readEntryFile, summarize } from '../cache/file-store.js';
 import type { CacheKey } from '../cache/key.js';
+import { readPendingLogin } from '../cache/pending-login.js';
 import { type Keychain, KeychainTokenStore } from '../cache/keychain-store.js';
 import type { CliContext } from '../cli/context.js';
 import { KubeLoginError, describe } from '../errors.js';
@@ -58,6 +59,7 @@ export function createSessionCache(dir: string, logger: Logger, options: Session
     readTokens: (session) => keychain.read(keyOf(session)),
     writeTokens: (session, tokens) => storeOf(session).write(keyOf(session), tokens),
     remove: (session) => storeOf(session).remove(session.id),
+    pendingLogin: (id) => readPendingLogin(dir, id),
     async lockState(id): Promise<LockStatus> {
       const path = join(dir, lockFileName(id));
       let state;

@@ -1,6 +1,7 @@
 // The get-token use case: cache, then refresh, then login, under a per-key lock; prints an ExecCredential.
 import { bearerToken, freshUntil, isFresh } from '../cache/expiry.js';
 import { type CacheKey, cacheKey } from '../cache/key.js';
+import type { PendingLogin } from '../cache/pending-login.js';
 import type { CacheLock, TokenStore } from '../cache/token-store.js';
 import type { CachedTokens } from '../cache/token-set.js';
 import { type GetTokenInput, cacheKeyInputOf } from '../config/get-token-input.js';
@@ -25,6 +26,8 @@ export interface GetTokenDeps {
   login(provider: ProviderConnection): Promise<TokenResult>;
   /** The command a person runs in a terminal to log in, for the fix of 'login-required'. */
   loginCommand?: string;
+  /** The login started with `login --no-wait` that a detached process waits to finish, if any. */
+  pendingLogin?(id: string): Promise<PendingLogin | undefined>;
 }
 
 /** Where the printed token came from. */
@@ -56,6 +59,9 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
   let cached = await deps.store.read(key);
   rememberSecrets(deps.logger, cached);
   if (cached && usable(cached)) return { key, tokens: cached, source: 'cache' };
+  // Only on this miss path (the fast path's cache hit never looks): a login that would start while
+  // one started with --no-wait waits for a person fails at once, naming its URL, without the lock.
+  if (!cached?.refreshToken || options.forceLogin) await failIfPending(deps, key);
   // Background callers (editors, TUIs) must never wait: with nothing to refresh, --no-login fails
   // before queueing for the lock, which a login in a terminal may hold for minutes.
   if (input.noLogin && !cached?.refreshToken && !options.forceLogin) throw loginRequired(deps);
@@ -75,6 +81,7 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
       if (refreshed) return { key, tokens: refreshed, source: 'refresh' };
     }
     if (input.noLogin) throw loginRequired(deps);
+    await failIfPending(deps, key);
     await lock.setPurpose?.('logging in');
     const provider = await deps.connect();
     const result = await deps.login(provider);
@@ -85,6 +92,19 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
   } finally {
     await lock.release();
   }
+}
+
+/** The error for a login that must not start because a --no-wait login is waiting for a person. */
+export function pendingLoginError(pending: PendingLogin): KubeLoginError {
+  const open = pending.userCode === undefined ? `open ${pending.url}` : `open ${pending.url} and enter the code ${pending.userCode}`;
+  return new KubeLoginError('login-required', 'get a token', `a login is waiting for you: ${open} (until ${pending.expiresAt})`, {
+    fix: 'finish that login in a browser (`kube-login status` shows when it is done), or cancel it with `kube-login logout`',
+  });
+}
+
+async function failIfPending(deps: GetTokenDeps, key: CacheKey): Promise<void> {
+  const pending = await deps.pendingLogin?.(key.id);
+  if (pending) throw pendingLoginError(pending);
 }
 
 function loginRequired(deps: GetTokenDeps): KubeLoginError {

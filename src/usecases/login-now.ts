@@ -12,6 +12,8 @@ export interface LoginNowOptions {
   force: boolean;
   /** The kubeconfig context the configuration comes from, for the report. */
   context?: string;
+  /** Only use the cache or a refresh; throw 'login-required' where a login would start (login --no-wait). */
+  refreshOnly?: boolean;
 }
 
 /** Who is logged in, until when, and how the token was obtained; never the token. */
@@ -33,7 +35,7 @@ const SOURCES: Readonly<Record<TokenSource, string>> = {
 /** Logs in (or refreshes) and reports on stderr who is logged in and until when. */
 export async function loginNow(deps: GetTokenDeps, input: GetTokenInput, options: LoginNowOptions): Promise<LoginNowResult> {
   // A person asked to log in: --no-login in the stanza (meant for background callers) does not apply here.
-  const run: GetTokenInput = { ...input, noLogin: false, forceRefresh: !options.force };
+  const run: GetTokenInput = { ...input, noLogin: options.refreshOnly === true, forceRefresh: !options.force };
   const { tokens, source } = await obtainTokens(deps, run, options.force ? { forceLogin: true } : {});
   const named = tokens.idToken ?? bearerToken(tokens, input.useAccessToken);
   const identity = named === undefined ? undefined : identityFromIdToken(named);

@@ -8,7 +8,7 @@ import type { ContextReading } from '../kube/login-context.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { rememberSecrets } from './refresh.js';
-import { type SessionCache, identityFromIdToken } from './status.js';
+import { type PendingLoginStatus, type SessionCache, identityFromIdToken, pendingLoginStatus } from './status.js';
 
 /** The ports of status --all. */
 export interface ContextsStatusDeps {
@@ -37,6 +37,8 @@ export interface ContextStatus {
   expiry?: { state: ExpiryState; expiresAt?: string; text: string };
   storage?: 'keychain' | 'file' | 'none';
   entryFile?: string;
+  /** A login started with `login --no-wait` that waits for a person. */
+  pendingLogin?: PendingLoginStatus;
   problems: string[];
 }
 
@@ -77,7 +79,9 @@ async function contextStatus(deps: ContextsStatusDeps, reading: ContextReading, 
     return { ...status, storage: 'none', expiry: { state: 'login-needed', text: 'login needed (nothing is cached: --token-cache-storage none)' } };
   }
   const cache = deps.sessions(input.cacheDir);
-  const session = await cache.find(cacheKey(cacheKeyInputOf(input)).id);
+  const id = cacheKey(cacheKeyInputOf(input)).id;
+  Object.assign(status, pendingLoginStatus(await cache.pendingLogin?.(id)));
+  const session = await cache.find(id);
   if (!session) return { ...status, expiry: expiryOf(undefined, input.useAccessToken, deps.clock.now()) };
   status.storage = session.storage === 'keyring' ? 'keychain' : 'file';
   status.entryFile = session.entryFile;
@@ -119,7 +123,8 @@ export function formatContextsText(report: ContextsReport): string {
   const rows = report.contexts.map((status) => {
     const name = `${status.current ? '*' : ' '} ${status.context}`;
     if (status.kind !== 'kube-login' && status.kind !== 'kubelogin') return [name, identityText(status)];
-    return [name, identityText(status), status.expiry?.text ?? '', status.storage ?? '-'];
+    const expiry = status.pendingLogin && status.expiry?.state !== 'valid' ? `${status.expiry?.text ?? 'login needed'}: login pending` : (status.expiry?.text ?? '');
+    return [name, identityText(status), expiry, status.storage ?? '-'];
   });
   const header = ['  CONTEXT', 'IDENTITY', 'EXPIRY', 'STORAGE'];
   const all = [header, ...rows];
@@ -127,6 +132,10 @@ export function formatContextsText(report: ContextsReport): string {
   const widths = header.map((_, column) => Math.max(0, ...all.filter((row) => row.length > column + 1).map((row) => (row[column] ?? '').length)));
   const lines = all.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
   const problems = report.contexts.flatMap((status) => status.problems.map((problem) => `${status.context}: ${problem}`));
+  for (const status of report.contexts) {
+    const pending = status.pendingLogin;
+    if (pending) problems.push(`${status.context}: a login is waiting for you until ${pending.expiresAt}: open ${pending.url}${pending.userCode === undefined ? '' : ` and enter the code ${pending.userCode}`}`);
+  }
   return [...lines, ...problems].join('\n') + '\n';
 }
 
