@@ -156,6 +156,12 @@ describe('login --no-wait', () => {
     const log = readFileSync(json.logFile, 'utf8');
     expect(log).toContain('the login is done');
     for (const token of provider.issuedTokens()) expect(log.includes(token)).toBe(false);
+
+    // Once a refresh token works, --no-wait needs nobody: it refreshes and starts nothing.
+    const later = await m.cli(['login', '--no-wait', '-o', 'json']);
+    expect(later.code, later.stderr).toBe(0);
+    expect(JSON.parse(later.stdout)).toMatchObject({ context: 'dev', loggedIn: true, source: 'refresh', username: 'demo@example.com' });
+    expect(m.files().filter((name) => name.endsWith('.pending'))).toEqual([]);
   });
 
   it('two --no-wait calls at once give one URL and one authorization request', async () => {
