@@ -42,6 +42,8 @@ export interface ObtainedTokens {
 
 /** Options of obtainTokens beyond the get-token flags. */
 export interface ObtainOptions {
+  /** What the warning about a failed refresh says happens next (default: by --no-login). */
+  afterFailedRefresh?: string;
   /** Skip the cache and the refresh token: always run the grant (used by setup). */
   forceLogin?: boolean;
 }
@@ -77,7 +79,7 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
     }
     if (cached?.refreshToken && !options.forceLogin) {
       await lock.setPurpose?.('refreshing the token');
-      const refreshed = await refresh(deps, input, key, cached);
+      const refreshed = await refresh(deps, input, key, cached, options.afterFailedRefresh);
       if (refreshed) return { key, tokens: refreshed, source: 'refresh' };
     }
     if (input.noLogin) throw loginRequired(deps);
@@ -124,12 +126,12 @@ async function save(deps: GetTokenDeps, key: CacheKey, tokens: CachedTokens): Pr
   }
 }
 
-async function refresh(deps: GetTokenDeps, input: GetTokenInput, key: CacheKey, cached: CachedTokens): Promise<CachedTokens | undefined> {
+async function refresh(deps: GetTokenDeps, input: GetTokenInput, key: CacheKey, cached: CachedTokens, next?: string): Promise<CachedTokens | undefined> {
   const outcome = await refreshTokenSet({ provider: deps.connect, reread: () => deps.store.read(key), clock: deps.clock, logger: deps.logger }, input, cached);
   if (outcome.kind === 'cached') return outcome.tokens;
   if (outcome.kind === 'failed') {
     // One line that says why, and what happens next.
-    deps.logger.warn(`${outcome.message}${input.noLogin ? '; --no-login forbids a new login' : '; logging in again'}`);
+    deps.logger.warn(`${outcome.message}; ${next ?? (input.noLogin ? '--no-login forbids a new login' : 'logging in again')}`);
     return undefined;
   }
   await save(deps, key, outcome.tokens);

@@ -36,7 +36,7 @@ const SOURCES: Readonly<Record<TokenSource, string>> = {
 export async function loginNow(deps: GetTokenDeps, input: GetTokenInput, options: LoginNowOptions): Promise<LoginNowResult> {
   // A person asked to log in: --no-login in the stanza (meant for background callers) does not apply here.
   const run: GetTokenInput = { ...input, noLogin: options.refreshOnly === true, forceRefresh: !options.force };
-  const { tokens, source } = await obtainTokens(deps, run, options.force ? { forceLogin: true } : {});
+  const { tokens, source } = await obtainTokens(deps, run, options.force ? { forceLogin: true } : options.refreshOnly ? { afterFailedRefresh: 'starting a login that does not wait' } : {});
   const named = tokens.idToken ?? bearerToken(tokens, input.useAccessToken);
   const identity = named === undefined ? undefined : identityFromIdToken(named);
   const username = identity?.email ?? identity?.preferredUsername ?? identity?.subject;
