@@ -4,8 +4,7 @@ import { Command, Option } from 'commander';
 import type { PendingLogin } from '../../cache/pending-login.js';
 import { parseExtraParams } from '../../config/get-token-input.js';
 import type { CliContext } from '../context.js';
-import { addContextOptions, addScriptFlags, targetOf } from '../options/context-options.js';
-import { resolveTarget } from './status.js';
+import { addContextOptions, addScriptFlags, resolveTarget, targetOf } from '../options/context-options.js';
 
 /** The stderr text of a pending login: where to log in, until when, and how to follow it. */
 export function describePending(pending: PendingLogin, started: boolean, context: string | undefined): string {

@@ -6,8 +6,8 @@ import { cacheKeyInputOf } from '../../config/get-token-input.js';
 import { KubeLoginError } from '../../errors.js';
 import { expandHome } from '../../platform/expand-home.js';
 import type { CliContext } from '../context.js';
-import { addContextOptions, addScriptFlags, targetOf } from '../options/context-options.js';
-import { resolveTarget, selectedSessions } from './status.js';
+import { addContextOptions, addScriptFlags, resolveTarget, targetOf } from '../options/context-options.js';
+import { selectedSessions } from './status.js';
 
 /** Registers logout. It reports on stderr; stdout stays empty; the kubeconfig is never touched. */
 export function register(program: Command, ctx: CliContext): void {

@@ -8,7 +8,7 @@ import type { SessionSelection } from '../../usecases/status.js';
 import type { CliContext } from '../context.js';
 import type { RawGetTokenFlags } from '../../config/get-token-flags.js';
 import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../../config/get-token-input.js';
-import { type Target, addContextOptions, addScriptFlags, applyPerRunFlags, targetOf } from '../options/context-options.js';
+import { addContextOptions, addScriptFlags, resolveTarget, targetOf } from '../options/context-options.js';
 
 /** Which cached sessions a status or logout command is about, and the get-token input when it names one. */
 export interface SelectedSessions {
@@ -46,22 +46,6 @@ export function selectedSessions(raw: RawGetTokenFlags, all: boolean, command: s
   }
   const input = toGetTokenInput(raw, env, homedir());
   return { cacheDir: input.cacheDir, selection: { kind: 'one', key: cacheKey(cacheKeyInputOf(input)) }, input, verbose };
-}
-
-/** What a context command resolves to: the get-token input, the context it came from, and the plugin's environment. */
-export interface ResolvedTarget {
-  input: GetTokenInput;
-  context?: string;
-  /** exec.env of the context's user (empty for get-token flags). */
-  env: Record<string, string>;
-}
-
-/** Resolves the target of status, login or logout into a validated get-token input (lazily reading the kubeconfig). */
-export async function resolveTarget(target: Target, ctx: CliContext): Promise<ResolvedTarget> {
-  if (target.kind === 'flags') return { input: toGetTokenInput(target.raw, ctx.env, homedir()), env: {} };
-  const { resolveContextLogin } = await import('../../compose/kubeconfig-context.js');
-  const login = await resolveContextLogin(ctx, target, (raw) => applyPerRunFlags(raw, target.raw));
-  return { input: login.input, context: login.context, env: login.env };
 }
 
 /** Registers status. The report goes to stdout; nothing it prints is a token. */

@@ -1,6 +1,9 @@
 // --context and --kubeconfig, shared by the commands that act on a kubeconfig context (status, login,
 // logout, doctor), and how they combine with the get-token flags scripts pass instead.
+import { homedir } from 'node:os';
 import { type Command, Option } from 'commander';
+import { type GetTokenInput, toGetTokenInput } from '../../config/get-token-input.js';
+import type { CliContext } from '../context.js';
 import type { RawGetTokenFlags } from '../../config/get-token-flags.js';
 import { KubeLoginError } from '../../errors.js';
 import { addGetTokenOptions, rawFlagsFrom } from './get-token-options.js';
@@ -71,4 +74,20 @@ export function applyPerRunFlags(base: RawGetTokenFlags, overrides: RawGetTokenF
     if (overrides.booleans[name] !== undefined) merged.booleans[name] = overrides.booleans[name];
   }
   return merged;
+}
+
+/** What a context command resolves to: the get-token input, the context it came from, and the plugin's environment. */
+export interface ResolvedTarget {
+  input: GetTokenInput;
+  context?: string;
+  /** exec.env of the context's user (empty for get-token flags). */
+  env: Record<string, string>;
+}
+
+/** Resolves the target of status, login or logout into a validated get-token input (lazily reading the kubeconfig). */
+export async function resolveTarget(target: Target, ctx: CliContext): Promise<ResolvedTarget> {
+  if (target.kind === 'flags') return { input: toGetTokenInput(target.raw, ctx.env, homedir()), env: {} };
+  const { resolveContextLogin } = await import('../../compose/kubeconfig-context.js');
+  const login = await resolveContextLogin(ctx, target, (raw) => applyPerRunFlags(raw, target.raw));
+  return { input: login.input, context: login.context, env: login.env };
 }
