@@ -207,6 +207,16 @@ describe('login --no-wait', () => {
     expect(readFileSync(json.logFile, 'utf8')).toContain('interrupted by SIGTERM');
   });
 
+  it('clean cancels a pending login too, so nothing writes the cache after it', async () => {
+    const m = setUp();
+    const { json } = await m.noWait();
+    const clean = await m.cli(['clean']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stderr).toContain('1 pending login (cancelled)');
+    expect(alive(json.pid)).toBe(false);
+    expect(m.files()).toEqual([]);
+  });
+
   it('says before detaching when no listen address is free', async () => {
     const m = setUp();
     const busy: Server = createServer();
