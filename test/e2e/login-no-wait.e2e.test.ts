@@ -128,6 +128,9 @@ describe('login --no-wait', () => {
     expect(status.sessions[0]).toMatchObject({ loggedIn: false, pendingLogin: { url: json.url, grant: 'authcode', pid: json.pid, logFile: json.logFile } });
     const text = await m.cli(['status']);
     expect(text.stdout).toContain(`pending     a login is waiting for you (authcode, pid ${json.pid}) until ${json.expiresAt}: open ${json.url}`);
+    const all = await m.cli(['status', '--all']);
+    expect(all.stdout).toMatch(/^\* dev .*login needed: login pending/m);
+    expect(all.stdout).toContain(`dev: a login is waiting for you until ${json.expiresAt}: open ${json.url}`);
 
     // kubectl in between: get-token fails at once, names the URL, opens no browser, starts no login.
     const authorizations = provider.authorizationPrompts().length;
