@@ -16,8 +16,6 @@ import { UNSUPPORTED_KUBELOGIN_FLAGS } from '../config/get-token-flags.js';
 import { type GetTokenInput, toGetTokenInput } from '../config/get-token-input.js';
 import { addGetTokenOptions, rawFlagsFrom } from '../cli/options/get-token-options.js';
 import { KubeLoginError, describe, isKubeLoginError } from '../errors.js';
-import { loadKubeconfigs } from '../kube/kubeconfig-load.js';
-import { locateKubeconfigs } from '../kube/kubeconfig-paths.js';
 import { type Fetch, createFetch } from '../oidc/http.js';
 import { translateNetworkError } from '../oidc/network-error.js';
 import { connectProvider } from '../oidc/provider-client.js';
@@ -29,6 +27,7 @@ import type { ReviewOutcome } from '../usecases/doctor/cluster-identity.js';
 import type { CommandLocation, ParsedArgs } from '../usecases/doctor/exec-stanza.js';
 import type { ClusterEndpoint } from '../usecases/doctor/kube-context.js';
 import { goProxyRoute } from '../usecases/doctor/proxy.js';
+import { readKubeconfigs } from './kubeconfig-context.js';
 import { createSessionCache } from './status.js';
 import { terminalText } from '../platform/terminal-text.js';
 
@@ -194,7 +193,7 @@ export async function runDoctor(ctx: CliContext, input: DoctorInput, verbose: bo
       // Every token doctor reads is registered with the redactor: no check line can carry one.
       report: (text) => ctx.stderr.write(terminalText(logger.redactor.mask(text)) + '\n'),
       env: ctx.env,
-      loadKubeconfig: (explicitPath) => loadKubeconfigs(locateKubeconfigs({ explicitPath, env: ctx.env })),
+      loadKubeconfig: (explicitPath) => readKubeconfigs(ctx.env, explicitPath),
       findExecutable,
       parseGetTokenArgs: (args, env) => {
         const parsed = parseGetTokenArgs(args, env);

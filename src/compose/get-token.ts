@@ -5,6 +5,7 @@ import { GET_TOKEN_FLAGS } from '../config/get-token-flags.js';
 import type { GetTokenInput } from '../config/get-token-input.js';
 import { FileCacheLock } from '../cache/file-lock.js';
 import { selectTokenStore } from '../cache/select-store.js';
+import { readPendingLogin } from '../cache/pending-login.js';
 import { createBrowser } from '../oidc/browser.js';
 import { createFetch } from '../oidc/http.js';
 import { type ProviderConnection, connectProvider } from '../oidc/provider-client.js';
@@ -66,6 +67,7 @@ export async function getTokenDeps(ctx: CliContext, input: GetTokenInput, execIn
     connect: memoizedConnect(input, ctx.env),
     login: createLogin(input, { logger, openBrowser: createBrowser(input, logger), terminal, machine, loginCommand }),
     loginCommand,
+    pendingLogin: (id) => readPendingLogin(input.cacheDir, id),
   };
 }
 

@@ -2,6 +2,7 @@
 // issuer and client (through our HTTP client: CAs, proxy), and the browser for --end-session.
 import { FileCacheLock } from '../cache/file-lock.js';
 import type { CacheKeyInput } from '../cache/key.js';
+import { cancelPendingLogin } from '../cache/pending-login.js';
 import type { CliContext } from '../cli/context.js';
 import { type BrowserSettings, createBrowser } from '../oidc/browser.js';
 import { type TlsOptions, createFetch } from '../oidc/http.js';
@@ -57,6 +58,7 @@ export async function runLogout(ctx: CliContext, input: LogoutCommandInput): Pro
       logger,
       connect: connector(input, ctx.env),
       openBrowser: createBrowser(input.browser, logger),
+      cancelPendingLogin: (id) => cancelPendingLogin(input.cacheDir, id),
     },
     logoutInput,
   );

@@ -6,10 +6,13 @@ import { type EntryFile, entryFileName } from '../cache/entry-file.js';
 import { DEFAULT_STALE_MS, inspectLock, lockFileName } from '../cache/file-lock.js';
 import { FileTokenStore, listEntryFiles, readEntryFile, summarize } from '../cache/file-store.js';
 import type { CacheKey } from '../cache/key.js';
+import { readPendingLogin } from '../cache/pending-login.js';
 import { type Keychain, KeychainTokenStore } from '../cache/keychain-store.js';
 import type { CliContext } from '../cli/context.js';
 import { KubeLoginError, describe } from '../errors.js';
 import { systemClock } from '../platform/clock.js';
+import { contextsStatus, formatContextsJson, formatContextsText } from '../usecases/status-contexts.js';
+import { readEveryContext } from './kubeconfig-context.js';
 import { type Logger, createLogger } from '../platform/logger.js';
 import {
   type CachedSession,
@@ -56,6 +59,7 @@ export function createSessionCache(dir: string, logger: Logger, options: Session
     readTokens: (session) => keychain.read(keyOf(session)),
     writeTokens: (session, tokens) => storeOf(session).write(keyOf(session), tokens),
     remove: (session) => storeOf(session).remove(session.id),
+    pendingLogin: (id) => readPendingLogin(dir, id),
     async lockState(id): Promise<LockStatus> {
       const path = join(dir, lockFileName(id));
       let state;
@@ -77,12 +81,30 @@ export interface StatusCommandInput {
   selection: SessionSelection;
   output: 'text' | 'json';
   verbose: boolean;
+  /** The kubeconfig context the configuration comes from, when it does. */
+  context?: string;
 }
 
 /** Runs status for real and returns the stdout text. */
 export async function runStatus(ctx: CliContext, input: StatusCommandInput): Promise<string> {
   const logger = createLogger(ctx.stderr, input.verbose);
-  const report = await status({ cache: createSessionCache(input.cacheDir, logger), clock: systemClock, logger }, input.selection);
+  const found = await status({ cache: createSessionCache(input.cacheDir, logger), clock: systemClock, logger }, input.selection);
+  const report = input.context === undefined ? found : { context: input.context, ...found };
   // Defence in depth: every token read was registered with the redactor, so none can be printed.
   return logger.redactor.mask(input.output === 'json' ? formatStatusJson(report) : formatStatusText(report, systemClock.now()));
+}
+
+/** What status --all over the kubeconfig's contexts was asked. */
+export interface ContextsStatusCommandInput {
+  kubeconfig?: string;
+  output: 'text' | 'json';
+  verbose: boolean;
+}
+
+/** Runs status --all over every context of the kubeconfig and returns the stdout text. */
+export async function runContextsStatus(ctx: CliContext, input: ContextsStatusCommandInput): Promise<string> {
+  const logger = createLogger(ctx.stderr, input.verbose);
+  const { paths, current, contexts } = await readEveryContext(ctx, input.kubeconfig);
+  const report = await contextsStatus({ sessions: (dir) => createSessionCache(dir, logger), clock: systemClock, logger }, paths, current, contexts);
+  return logger.redactor.mask(input.output === 'json' ? formatContextsJson(report) : formatContextsText(report));
 }

@@ -7,6 +7,7 @@ import { KubeLoginError, describe } from '../errors.js';
 import type { Logger } from '../platform/logger.js';
 import { parseEntryFile, type EntryFile } from '../cache/entry-file.js';
 import { DEFAULT_STALE_MS, inspectLock } from '../cache/file-lock.js';
+import { cancelPendingLogin } from '../cache/pending-login.js';
 import { accountsOf, parseAccount } from '../cache/keychain-chunks.js';
 import { keychainError } from '../cache/keychain-errors.js';
 import { type Keychain, cacheDirTag, loadNativeKeychain } from '../cache/keychain-store.js';
@@ -38,11 +39,14 @@ export interface CleanReport {
   otherDirItems: number;
   /** Entry files kept because their keychain items could not be removed. */
   keptEntryFiles: number;
+  /** Logins started with `login --no-wait` that were waiting for a person: cancelled. */
+  pendingLogins: number;
 }
 
 const ENTRY = /^([0-9a-f]{64})\.json$/;
 const LOCK = /^[0-9a-f]{64}\.lock$/;
-const LEFTOVER = /^(?:[0-9a-f]{64}\.lock\.(?:break|stale-[0-9]+-[0-9a-f]+)|\..+\.tmp)$/;
+const LEFTOVER = /^(?:[0-9a-f]{64}\.lock\.(?:break|stale-[0-9]+-[0-9a-f]+)|\..+\.tmp|[0-9a-f]{64}\.login\.log)$/;
+const PENDING = /^([0-9a-f]{64})\.pending$/;
 
 const plural = (count: number, one: string, many: string = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
 
@@ -60,6 +64,7 @@ export async function clean(deps: CleanDeps, input: CleanInput): Promise<CleanRe
     locksInUse: [],
     otherDirItems: 0,
     keptEntryFiles: 0,
+    pendingLogins: 0,
   };
   let names: string[];
   try {
@@ -73,6 +78,14 @@ export async function clean(deps: CleanDeps, input: CleanInput): Promise<CleanRe
   const remove = async (name: string): Promise<void> => {
     await rm(join(dir, name), { force: true });
   };
+
+  // A login waiting for a person would write the cache again later: cancel it first (its process exits).
+  for (const name of names) {
+    const id = PENDING.exec(name)?.[1];
+    if (!id) continue;
+    if (await cancelPendingLogin(dir, id)) report.pendingLogins++;
+    await remove(name);
+  }
 
   // Entry files: remember which keychain items each one names (a corrupt one names none).
   const entries: Array<{ name: string; id: string; entry: EntryFile | undefined }> = [];
@@ -170,6 +183,7 @@ function printReport(logger: Logger, report: CleanReport): void {
   if (report.lockFiles > 0) parts.push(plural(report.lockFiles, 'lock file'));
   if (report.leftoverFiles > 0) parts.push(plural(report.leftoverFiles, 'leftover temporary file'));
   if (report.noticeMarker) parts.push('the keychain notice marker');
+  if (report.pendingLogins > 0) parts.push(`${plural(report.pendingLogins, 'pending login')} (cancelled)`);
   if (parts.length === 0) logger.info(`kube-login: nothing to remove in ${report.dir}`);
   else logger.info(`kube-login: removed from ${report.dir}: ${parts.join(', ')}`);
   if (report.locksInUse.length > 0) {

@@ -1,6 +1,7 @@
 // The get-token use case: cache, then refresh, then login, under a per-key lock; prints an ExecCredential.
 import { bearerToken, freshUntil, isFresh } from '../cache/expiry.js';
 import { type CacheKey, cacheKey } from '../cache/key.js';
+import type { PendingLogin } from '../cache/pending-login.js';
 import type { CacheLock, TokenStore } from '../cache/token-store.js';
 import type { CachedTokens } from '../cache/token-set.js';
 import { type GetTokenInput, cacheKeyInputOf } from '../config/get-token-input.js';
@@ -26,6 +27,8 @@ export interface GetTokenDeps {
   login(provider: ProviderConnection): Promise<TokenResult>;
   /** The command a person runs in a terminal to log in, for the fix of 'login-required'. */
   loginCommand?: string;
+  /** The login started with `login --no-wait` that a detached process waits to finish, if any. */
+  pendingLogin?(id: string): Promise<PendingLogin | undefined>;
 }
 
 /** Where the printed token came from. */
@@ -40,6 +43,8 @@ export interface ObtainedTokens {
 
 /** Options of obtainTokens beyond the get-token flags. */
 export interface ObtainOptions {
+  /** What the warning about a failed refresh says happens next (default: by --no-login). */
+  afterFailedRefresh?: string;
   /** Skip the cache and the refresh token: always run the grant (used by setup). */
   forceLogin?: boolean;
 }
@@ -57,6 +62,9 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
   let cached = await deps.store.read(key);
   rememberSecrets(deps.logger, cached);
   if (cached && usable(cached)) return { key, tokens: cached, source: 'cache' };
+  // Only on this miss path (the fast path's cache hit never looks): a login that would start while
+  // one started with --no-wait waits for a person fails at once, naming its URL, without the lock.
+  if (!cached?.refreshToken || options.forceLogin) await failIfPending(deps, key);
   // Background callers (editors, TUIs) must never wait: with nothing to refresh, --no-login fails
   // before queueing for the lock, which a login in a terminal may hold for minutes.
   if (input.noLogin && !cached?.refreshToken && !options.forceLogin) throw loginRequired(deps, input);
@@ -72,10 +80,11 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
     }
     if (cached?.refreshToken && !options.forceLogin) {
       await lock.setPurpose?.('refreshing the token');
-      const refreshed = await refresh(deps, input, key, cached);
+      const refreshed = await refresh(deps, input, key, cached, options.afterFailedRefresh);
       if (refreshed) return { key, tokens: refreshed, source: 'refresh' };
     }
     if (input.noLogin) throw loginRequired(deps, input);
+    await failIfPending(deps, key);
     await lock.setPurpose?.('logging in');
     const provider = await deps.connect();
     const result = await deps.login(provider);
@@ -86,6 +95,19 @@ export async function obtainTokens(deps: GetTokenDeps, input: GetTokenInput, opt
   } finally {
     await lock.release();
   }
+}
+
+/** The error for a login that must not start because a --no-wait login is waiting for a person. */
+export function pendingLoginError(pending: PendingLogin): KubeLoginError {
+  const open = pending.userCode === undefined ? `open ${pending.url}` : `open ${pending.url} and enter the code ${pending.userCode}`;
+  return new KubeLoginError('login-required', 'get a token', `a login is waiting for you: ${open} (until ${pending.expiresAt})`, {
+    fix: 'finish that login in a browser (`kube-login status` shows when it is done), or cancel it with `kube-login logout`',
+  });
+}
+
+async function failIfPending(deps: GetTokenDeps, key: CacheKey): Promise<void> {
+  const pending = await deps.pendingLogin?.(key.id);
+  if (pending) throw pendingLoginError(pending);
 }
 
 // A login that would be refused for another reason is reported first: suggesting it would only fail.
@@ -114,12 +136,12 @@ async function save(deps: GetTokenDeps, key: CacheKey, tokens: CachedTokens): Pr
   }
 }
 
-async function refresh(deps: GetTokenDeps, input: GetTokenInput, key: CacheKey, cached: CachedTokens): Promise<CachedTokens | undefined> {
+async function refresh(deps: GetTokenDeps, input: GetTokenInput, key: CacheKey, cached: CachedTokens, next?: string): Promise<CachedTokens | undefined> {
   const outcome = await refreshTokenSet({ provider: deps.connect, reread: () => deps.store.read(key), clock: deps.clock, logger: deps.logger }, input, cached);
   if (outcome.kind === 'cached') return outcome.tokens;
   if (outcome.kind === 'failed') {
     // One line that says why, and what happens next.
-    deps.logger.warn(`${outcome.message}${input.noLogin ? '; --no-login forbids a new login' : '; logging in again'}`);
+    deps.logger.warn(`${outcome.message}; ${next ?? (input.noLogin ? '--no-login forbids a new login' : 'logging in again')}`);
     return undefined;
   }
   await save(deps, key, outcome.tokens);

@@ -3,6 +3,7 @@
 // --end-session opens the provider's end_session_endpoint (OIDC RP-Initiated Logout 1.0).
 // It never touches a kubeconfig.
 import type { CacheKeyInput } from '../cache/key.js';
+import type { PendingLogin } from '../cache/pending-login.js';
 import type { CacheLock } from '../cache/token-store.js';
 import type { CachedTokens } from '../cache/token-set.js';
 import { type ErrorCode, KubeLoginError, describe, isKubeLoginError } from '../errors.js';
@@ -20,6 +21,8 @@ export interface LogoutDeps {
   /** Discovers the provider of an entry (memoized per issuer and client). */
   connect(key: CacheKeyInput): Promise<ProviderConnection>;
   openBrowser: OpenBrowser;
+  /** Cancels the login started with --no-wait that waits for a person, if any; returns it. */
+  cancelPendingLogin?(id: string): Promise<PendingLogin | undefined>;
 }
 
 /** What to log out of, and how. */
@@ -208,6 +211,12 @@ const END_SESSION_LINES: Readonly<Record<LogoutOutcome['endSession'], string | u
 export async function logout(deps: LogoutDeps, input: LogoutInput): Promise<LogoutReport> {
   const sessions = await selectSessions(deps.cache, input.selection);
   const outcomes: LogoutOutcome[] = [];
+  // A login waiting for a person (login --no-wait) is cancelled first: its process exits, its listener closes.
+  const ids = input.selection.kind === 'one' ? [input.selection.key.id] : sessions.map((session) => session.id);
+  for (const id of ids) {
+    const cancelled = await deps.cancelPendingLogin?.(id);
+    if (cancelled) deps.logger.info(`kube-login: cancelled the login that was waiting for you (${cancelled.grant}, pid ${cancelled.pid}); it no longer answers`);
+  }
   if (sessions.length === 0) {
     if (input.selection.kind === 'one') {
       const key = input.selection.key.input;

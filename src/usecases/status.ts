@@ -2,6 +2,7 @@
 // whether a kube-login holds their lock. It decodes the cached ID token's claims and never prints a token.
 import { freshUntil } from '../cache/expiry.js';
 import type { CacheKey } from '../cache/key.js';
+import type { PendingLogin } from '../cache/pending-login.js';
 import type { CacheEntrySummary } from '../cache/token-store.js';
 import type { CachedTokens } from '../cache/token-set.js';
 import { describe, isKubeLoginError } from '../errors.js';
@@ -39,6 +40,8 @@ export interface SessionCache {
   /** Removes the entry file and its keychain items; true when something was removed. */
   remove(session: CachedSession): Promise<boolean>;
   lockState(id: string): Promise<LockStatus>;
+  /** The live login started with --no-wait that waits for a person, if any. */
+  pendingLogin?(id: string): Promise<PendingLogin | undefined>;
 }
 
 /** Which entries a command is about: one configuration (its cache key), or every entry (optionally filtered). */
@@ -82,13 +85,42 @@ export interface SessionStatus {
   refreshToken?: { held: boolean };
   storage?: { kind: 'keyring' | 'disk'; entryFile: string; keychainItems?: number };
   lock: LockStatus;
+  /** A login started with `login --no-wait` that waits for a person (no secret: the URL to open, the log). */
+  pendingLogin?: PendingLoginStatus;
   updatedAt?: string;
   /** Why part of the status could not be read (for example a locked keychain). */
   problems: string[];
 }
 
+/** A pending login as status shows it. */
+export interface PendingLoginStatus {
+  url: string;
+  userCode?: string;
+  grant: PendingLogin['grant'];
+  expiresAt: string;
+  pid: number;
+  logFile: string;
+}
+
+/** The status form of a pending login. */
+export function pendingLoginStatus(pending: PendingLogin | undefined): { pendingLogin?: PendingLoginStatus } {
+  if (!pending) return {};
+  return {
+    pendingLogin: {
+      url: pending.url,
+      ...(pending.userCode === undefined ? {} : { userCode: pending.userCode }),
+      grant: pending.grant,
+      expiresAt: pending.expiresAt,
+      pid: pending.pid,
+      logFile: pending.logFile,
+    },
+  };
+}
+
 /** The status report: the cache directory and one status per selected configuration. */
 export interface StatusReport {
+  /** The kubeconfig context the configuration comes from (status --context, or the current context). */
+  context?: string;
   cacheDir: string;
   sessions: SessionStatus[];
 }
@@ -141,7 +173,7 @@ export async function selectSessions(cache: SessionCache, selection: SessionSele
   );
 }
 
-function notLoggedIn(key: CacheKey, lock: LockStatus): SessionStatus {
+function notLoggedIn(key: CacheKey, lock: LockStatus, pending: PendingLogin | undefined): SessionStatus {
   return {
     id: key.id,
     issuer: key.input.issuer,
@@ -151,6 +183,7 @@ function notLoggedIn(key: CacheKey, lock: LockStatus): SessionStatus {
     ...(key.input.username === undefined ? {} : { username: key.input.username }),
     loggedIn: false,
     lock,
+    ...pendingLoginStatus(pending),
     problems: [],
   };
 }
@@ -201,6 +234,7 @@ async function sessionStatus(deps: StatusDeps, session: CachedSession): Promise<
       ...(session.keychainItems === undefined ? {} : { keychainItems: session.keychainItems }),
     },
     lock: await deps.cache.lockState(session.id),
+    ...pendingLoginStatus(await deps.cache.pendingLogin?.(session.id)),
     updatedAt: session.updatedAt,
     problems,
   };
@@ -211,7 +245,8 @@ async function sessionStatus(deps: StatusDeps, session: CachedSession): Promise<
 export async function status(deps: StatusDeps, selection: SessionSelection): Promise<StatusReport> {
   const sessions = await selectSessions(deps.cache, selection);
   if (selection.kind === 'one' && sessions.length === 0) {
-    return { cacheDir: deps.cache.dir, sessions: [notLoggedIn(selection.key, await deps.cache.lockState(selection.key.id))] };
+    const pending = await deps.cache.pendingLogin?.(selection.key.id);
+    return { cacheDir: deps.cache.dir, sessions: [notLoggedIn(selection.key, await deps.cache.lockState(selection.key.id), pending)] };
   }
   const statuses: SessionStatus[] = [];
   for (const session of sessions) statuses.push(await sessionStatus(deps, session));
@@ -256,18 +291,28 @@ function identityLine(identity: Identity | undefined): string {
 export function formatStatusText(report: StatusReport, nowMs: number): string {
   const lines: string[] = [];
   if (report.sessions.length === 0) return `no cached sessions in ${report.cacheDir}\n`;
+  if (report.context !== undefined) lines.push(`context ${report.context}`);
   const row = (label: string, value: string): void => {
     // Claims and lock files are not ours: one line each, no control characters (see terminal-text.ts).
     lines.push(`  ${label.padEnd(10)}  ${terminalLine(value)}`);
   };
   for (const session of report.sessions) {
-    if (lines.length > 0) lines.push('');
+    if (lines.length > 0 && report.context === undefined) lines.push('');
     lines.push(terminalLine(configurationLine(session)));
+    const pendingRow = (): void => {
+      const pending = session.pendingLogin;
+      if (!pending) return;
+      const open = pending.userCode === undefined ? `open ${pending.url}` : `open ${pending.url} and enter the code ${pending.userCode}`;
+      row('pending', `a login is waiting for you (${pending.grant}, pid ${pending.pid}) until ${pending.expiresAt}: ${open}`);
+      row('login log', pending.logFile);
+    };
     if (!session.loggedIn) {
-      row('status', 'not logged in: nothing is cached for this configuration; the next kubectl command (or get-token) logs in');
+      row('status', session.pendingLogin ? 'not logged in yet: a login is waiting for you' : 'not logged in: nothing is cached for this configuration; the next kubectl command (or get-token) logs in');
+      pendingRow();
       row('lock', describeLock(session.lock));
       continue;
     }
+    pendingRow();
     row('identity', identityLine(session.identity));
     if (session.identity?.issuer !== undefined && session.identity.issuer !== session.issuer) row('token iss', session.identity.issuer);
     if (session.identity?.groups !== undefined) row('groups', session.identity.groups.length > 0 ? session.identity.groups.join(', ') : '(empty)');

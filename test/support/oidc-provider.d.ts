@@ -6,6 +6,8 @@ declare module 'oidc-provider' {
   export interface ProviderContext {
     method: string;
     path: string;
+    /** The raw query string (without `?`); assigning it rewrites the request's query. */
+    querystring: string;
     status: number;
     body: unknown;
     type: string;

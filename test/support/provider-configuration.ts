@@ -14,6 +14,8 @@ export interface ProviderUser {
 /** Everything the configuration depends on, resolved from startProvider's options. */
 export interface ProviderSettings {
   user: ProviderUser;
+  /** More accounts that can log in (same claim names as `user`). */
+  otherUsers?: ProviderUser[];
   idTokenTtlSeconds: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
@@ -83,8 +85,9 @@ export function buildProviderConfiguration(
     jwks: { keys: [settings.signingKey] },
     cookies: { keys: [settings.cookieKey] },
     async findAccount(_ctx: unknown, id: string) {
-      if (id !== user.sub) return undefined;
-      return { accountId: id, claims: async () => ({ ...user }) };
+      const account = [user, ...(settings.otherUsers ?? [])].find((candidate) => candidate.sub === id);
+      if (!account) return undefined;
+      return { accountId: id, claims: async () => ({ ...account }) };
     },
     claims: claimsByScope(user),
     scopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],

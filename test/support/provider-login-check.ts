@@ -1,4 +1,4 @@
-// Makes oidc-provider's development login form check the demo user's name and password.
+// Makes oidc-provider's development login form check the name and password of the demo user (and any other test account).
 import type { IncomingMessage } from 'node:http';
 import type { ProviderMiddleware } from 'oidc-provider';
 
@@ -19,12 +19,13 @@ const REJECTED_PAGE = `<!DOCTYPE html>
  * The dev login form accepts any login and ignores the password; this middleware answers 401 unless
  * `login`/`password` match, and hands the already-read body on to oidc-provider as `req.body`.
  */
-export function requireLogin(username: string, password: string): ProviderMiddleware {
+export function requireLogin(username: string, password: string, others: ReadonlyArray<{ username: string; password: string }> = []): ProviderMiddleware {
+  const passwords = new Map([[username, password], ...others.map((other) => [other.username, other.password] as const)]);
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || !SUBMIT_PATH.test(ctx.path)) return next();
     const body = await readBody(ctx.req);
     const form = new URLSearchParams(body);
-    if (form.get('prompt') === 'login' && (form.get('login') !== username || form.get('password') !== password)) {
+    if (form.get('prompt') === 'login' && (passwords.get(form.get('login') ?? '') === undefined || passwords.get(form.get('login') ?? '') !== form.get('password'))) {
       ctx.status = 401;
       ctx.type = 'html';
       ctx.body = REJECTED_PAGE;

@@ -29,6 +29,8 @@ export interface StartProviderOptions {
   user?: Partial<ProviderUser>;
   /** Password the login form requires. Default `demo-password`. */
   password?: string;
+  /** More accounts that can log in (full claims, `sub` is the login name), each with its password. */
+  otherUsers?: Array<{ user: ProviderUser; password: string }>;
   /** Rotate refresh tokens on every use; reusing an old one revokes the grant. Default true. */
   rotateRefreshTokens?: boolean;
   /** How kube-login-ci authenticates at the token endpoint. Default client_secret_basic. */
@@ -66,6 +68,8 @@ export interface TestProvider {
   readonly password: string;
   /** A snapshot of the counters. */
   counts(): ProviderCounts;
+  /** The `prompt` of every authorization request, in order ('' when absent). */
+  authorizationPrompts(): string[];
   /** Every request so far, in order. */
   requests(): ProviderRequest[];
   /** Every id_token, access_token and refresh_token the token endpoint returned, in order. */
@@ -119,6 +123,7 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
   const idTokenTtlSeconds = options.idTokenTtlSeconds ?? 300;
   const settings: ProviderSettings = {
     user,
+    otherUsers: (options.otherUsers ?? []).map((other) => other.user),
     idTokenTtlSeconds,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? idTokenTtlSeconds,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 86400,
@@ -148,9 +153,24 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     await next();
     if (foreignJwks && ctx.oidc?.route === 'jwks') ctx.body = foreignJwks;
   });
+  const prompts: string[] = [];
+  provider.use(async (ctx, next) => {
+    if (ctx.method === 'GET' && ctx.path === '/auth') {
+      const query = new URLSearchParams(ctx.querystring);
+      const prompt = query.get('prompt') ?? '';
+      prompts.push(prompt);
+      // oidc-provider's development pages have no account chooser; a real provider (Google, Entra ID)
+      // shows one for select_account (OIDC Core 3.1.2.1). Its equivalent here is the login form.
+      if (prompt === 'select_account') {
+        query.set('prompt', 'login');
+        ctx.querystring = query.toString();
+      }
+    }
+    await next();
+  });
   const observer = createProviderObserver([settings.confidentialClient.secret]);
   provider.use(observer.middleware);
-  provider.use(requireLogin(user.sub, password));
+  provider.use(requireLogin(user.sub, password, (options.otherUsers ?? []).map((other) => ({ username: other.user.sub, password: other.password }))));
   server.on('request', provider.callback());
 
   return {
@@ -167,6 +187,7 @@ export async function startProvider(options: StartProviderOptions = {}): Promise
     user,
     password,
     counts: observer.counts,
+    authorizationPrompts: () => [...prompts],
     requests: observer.requests,
     issuedTokens: observer.issuedTokens,
     async serveForeignJwks() {

@@ -1,33 +1,27 @@
 // `kube-login doctor`: checks a kubeconfig context (or get-token flags), each check ✓/✗/! with its fix.
 import { homedir } from 'node:os';
 import { Command, Option } from 'commander';
-import { KubeLoginError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { toGetTokenInput } from '../../config/get-token-input.js';
-import { addGetTokenOptions, rawFlagsFrom } from '../options/get-token-options.js';
+import { addContextOptions, addScriptFlags, targetOf } from '../options/context-options.js';
 import { pickDefined } from '../options/oidc-mapping-options.js';
 
 /** Registers doctor. The checks go to stderr; it exits 11 when one failed. */
 export function register(program: Command, ctx: CliContext): void {
   const command = new Command('doctor')
     .description('check a kubeconfig context (default: the current one) or a set of get-token flags: exec stanza, provider, clock, proxy, keychain, cached token, refresh, and what the API server makes of the token')
-    .allowExcessArguments(false)
-    .addOption(new Option('--context <name>', 'the kubeconfig context to check (default: the current context)'))
-    .addOption(new Option('--kubeconfig <file>', 'the kubeconfig file (default: KUBECONFIG, then ~/.kube/config, as kubectl)'))
+    .allowExcessArguments(false);
+  addContextOptions(command, 'check')
     .addOption(new Option('--username-claim <claim>', "the API server's --oidc-username-claim, to compare the username it gives with (optional)"))
     .addOption(new Option('--username-prefix <prefix>', "the API server's --oidc-username-prefix (- for none; optional)"))
     .addOption(new Option('--groups-claim <claim>', "the API server's --oidc-groups-claim (optional)"))
     .addOption(new Option('--groups-prefix <prefix>', "the API server's --oidc-groups-prefix (optional)"));
-  addGetTokenOptions(command).action(async () => {
+  addScriptFlags(command).action(async () => {
     const options = command.opts<{ context?: string; kubeconfig?: string; usernameClaim?: string; usernamePrefix?: string; groupsClaim?: string; groupsPrefix?: string }>();
-    const raw = rawFlagsFrom(command);
+    const parsed = targetOf(command, 'doctor');
+    const raw = parsed.raw;
     const verbose = raw.booleans['verbose'] === true;
-    const byFlags = raw.strings['oidc-issuer-url'] !== undefined || raw.strings['oidc-client-id'] !== undefined;
-    if (byFlags && (options.context !== undefined || options.kubeconfig !== undefined)) {
-      throw new KubeLoginError('usage', 'run doctor', '--context/--kubeconfig and the get-token flags were both given', {
-        fix: 'pass --context NAME to check a kubeconfig context (its exec args give the flags), or only the get-token flags',
-      });
-    }
+    const byFlags = parsed.kind === 'flags';
     const mapping = pickDefined({
       usernameClaim: options.usernameClaim,
       usernamePrefix: options.usernamePrefix,

@@ -7,6 +7,7 @@ import { register as registerApiserverConfig } from './apiserver-config.js';
 import { register as registerRbac } from './rbac.js';
 import { register as registerSetup } from './setup.js';
 import { register as registerStatus } from './status.js';
+import { register as registerLogin } from './login.js';
 import { register as registerLogout } from './logout.js';
 import { register as registerDoctor } from './doctor.js';
 
@@ -14,4 +15,4 @@ import { register as registerDoctor } from './doctor.js';
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Every command of the CLI, in help order. */
-export const COMMANDS: readonly RegisterCommand[] = [registerGetToken, registerClean, registerApiserverConfig, registerRbac, registerSetup, registerStatus, registerLogout, registerDoctor];
+export const COMMANDS: readonly RegisterCommand[] = [registerGetToken, registerClean, registerApiserverConfig, registerRbac, registerSetup, registerStatus, registerLogin, registerLogout, registerDoctor];

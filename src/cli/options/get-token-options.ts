@@ -3,17 +3,19 @@ import { type Command, Option } from 'commander';
 import { GET_TOKEN_FLAGS, type FlagSpec, type RawGetTokenFlags } from '../../config/get-token-flags.js';
 import { addFlagValue } from '../../config/parse-argv.js';
 
-function toOption(flag: FlagSpec): Option {
+function toOption(flag: FlagSpec, group: string | undefined): Option {
   const names = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}`;
-  if (flag.kind === 'boolean') return new Option(names, flag.description);
-  const option = new Option(`${names} <${flag.valueName ?? 'value'}>`, flag.description);
-  if (flag.kind !== 'string') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  // Under their own heading (commands that default to a kubeconfig context) no get-token flag is required.
+  const description = group === undefined ? flag.description : flag.description.replace(/ \(required\)$/, '');
+  const option = flag.kind === 'boolean' ? new Option(names, description) : new Option(`${names} <${flag.valueName ?? 'value'}>`, description);
+  if (flag.kind !== 'string' && flag.kind !== 'boolean') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  if (group !== undefined) option.helpGroup(group);
   return option;
 }
 
-/** Adds every get-token flag (or the named subset) to a command. */
-export function addGetTokenOptions(command: Command, only?: ReadonlySet<string>): Command {
-  for (const flag of GET_TOKEN_FLAGS) if (!only || only.has(flag.name)) command.addOption(toOption(flag));
+/** Adds every get-token flag (or the named subset) to a command, optionally under their own help heading. */
+export function addGetTokenOptions(command: Command, only?: ReadonlySet<string>, group?: string): Command {
+  for (const flag of GET_TOKEN_FLAGS) if (!only || only.has(flag.name)) command.addOption(toOption(flag, group));
   return command;
 }
 

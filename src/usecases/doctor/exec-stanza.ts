@@ -1,8 +1,9 @@
 // Checks of a kubeconfig user's exec stanza, with client-go's own rules and messages (SPECS.md A.2, A.7).
-import { basename, isAbsolute, sep } from 'node:path';
+import { isAbsolute, sep } from 'node:path';
 import type { GetTokenInput } from '../../config/get-token-input.js';
 import type { KubeLoginError } from '../../errors.js';
 import { EXEC_API_VERSIONS } from '../../kube/exec-info.js';
+import { type ExecProgram, execEnvVars } from '../../kube/exec-stanza.js';
 import { type DoctorCheck, fail, pass, warn } from './check.js';
 import { resolveEntryPath } from './kube-context.js';
 
@@ -91,29 +92,16 @@ export function checkInteractiveMode(user: string, apiVersion: unknown, mode: un
 /** exec.env: a list of {name, value}; an entry without a name is a kubectl validation error. */
 export function checkExecEnv(user: string, env: unknown): { check: DoctorCheck | undefined; vars: Record<string, string> } {
   if (env === undefined || env === null) return { check: undefined, vars: {} };
-  const vars: Record<string, string> = {};
-  if (!Array.isArray(env)) return { check: fail('exec-env', `the exec env of user ${user} is not a list of {name, value}`, 'write env as a list: `env: [{name: NAME, value: VALUE}]`'), vars };
-  for (const item of env as unknown[]) {
-    const name = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['name'] : undefined;
-    if (typeof name !== 'string' || name === '') {
-      return { check: fail('exec-env', `an exec env entry of user ${user} has no name: kubectl fails with "env variable name must be specified for ${user} to use exec authentication plugin"`, 'give every env entry a name, or remove it'), vars };
-    }
-    const value = (item as Record<string, unknown>)['value'];
-    vars[name] = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+  const read = execEnvVars(env);
+  if (!read.ok && read.problem === 'not-a-list') return { check: fail('exec-env', `the exec env of user ${user} is not a list of {name, value}`, 'write env as a list: `env: [{name: NAME, value: VALUE}]`'), vars: {} };
+  if (!read.ok) {
+    return { check: fail('exec-env', `an exec env entry of user ${user} has no name: kubectl fails with "env variable name must be specified for ${user} to use exec authentication plugin"`, 'give every env entry a name, or remove it'), vars: {} };
   }
+  const { vars } = read;
   return { check: pass('exec-env', `the exec stanza sets ${Object.keys(vars).join(', ') || 'no variables'} for the plugin`), vars };
 }
 
-/** What the exec args run: kube-login's get-token (and its flags), kubelogin's, or something else. */
-export type ExecProgram = { kind: 'kube-login' | 'kubelogin'; getTokenArgs: string[] } | { kind: 'other' };
-
-/** Finds `get-token` in the args (`kube-login get-token …`, `node …/kube-login.js get-token …`, `kubectl oidc-login get-token …`). */
-export function execProgram(command: string, args: readonly string[]): ExecProgram {
-  const at = args.indexOf('get-token');
-  if (at < 0) return { kind: 'other' };
-  const kubelogin = args.slice(0, at).includes('oidc-login') || /^(kubelogin|kubectl-oidc_login)(\.exe)?$/.test(basename(command));
-  return { kind: kubelogin ? 'kubelogin' : 'kube-login', getTokenArgs: args.slice(at + 1) };
-}
+export { type ExecProgram, execProgram } from '../../kube/exec-stanza.js';
 
 /** The exec args as a list of strings, or a ✗ check. */
 export function readExecArgs(user: string, args: unknown): { args: string[] } | { check: DoctorCheck } {

@@ -85,14 +85,19 @@ describe('status', () => {
     expect(stale.sessions[0]?.lock).toMatchObject({ state: 'stale', pid: 2 ** 22 + 7 });
   });
 
-  it('says "not logged in" for a configuration with nothing cached, and requires flags or --all', async () => {
+  it('says "not logged in" for a configuration with nothing cached; with no flags it reads the current context', async () => {
     const m = machine(provider);
     const result = await runWithFlags(m, 'status');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('not logged in: nothing is cached for this configuration');
-    const bare = await runCli(['status'], { env: { HOME: m.home } });
-    expect(bare.code).toBe(2);
-    expect(bare.stderr).toContain('kube-login: could not run status: --oidc-issuer-url is missing');
+    // No flags: the current context, and this machine has no kubeconfig.
+    const bare = await runCli(['status'], { env: { HOME: m.home, KUBECONFIG: undefined } });
+    expect(bare.code).toBe(10);
+    expect(bare.stderr).toContain(`kube-login: could not find the kubeconfig context: there is no kubeconfig at ${m.home}/.kube/config`);
+    // Part of a configuration's flags is still a usage error.
+    const partial = await runCli(['status', `--oidc-client-id=${provider.publicClientId}`], { env: { HOME: m.home } });
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toContain('kube-login: could not run status: --oidc-issuer-url is missing');
   });
 });
 

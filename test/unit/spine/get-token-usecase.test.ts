@@ -8,6 +8,7 @@ import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../../../s
 import { KubeLoginError } from '../../../src/errors.js';
 import type { ExecInfo } from '../../../src/kube/exec-info.js';
 import type { ProviderConnection, TokenResult } from '../../../src/oidc/provider-client.js';
+import type { PendingLogin } from '../../../src/cache/pending-login.js';
 import { type GetTokenDeps, getToken, obtainTokens } from '../../../src/usecases/get-token.js';
 import { arrayLogger, unsignedJwt, utcSeconds } from './helpers.js';
 
@@ -515,5 +516,42 @@ describe('redaction: every token passes through logger.redactor', () => {
     await obtainTokens(h.deps, h.input);
     expect(h.lines()).toHaveLength(1);
     expect(h.text()).not.toContain('rt-old-0123456789');
+  });
+});
+
+describe('a login started with login --no-wait is pending', () => {
+  const pending: PendingLogin = {
+    pid: 4242,
+    host: 'this-host',
+    url: `${ISSUER}/auth?client_id=${CLIENT}&state=not-a-secret`,
+    grant: 'authcode',
+    expiresAt: '2030-01-01T00:19:40.000Z',
+    startedAt: '2030-01-01T00:16:40.000Z',
+    logFile: '/home/alice/.kube/cache/kube-login/x.login.log',
+  };
+
+  it('a get-token that would log in fails at once naming the URL, without the lock or a login', async () => {
+    const h = harness({ cached: expired(), login: async () => tokenResult('new') });
+    const lookups: string[] = [];
+    h.deps.pendingLogin = async (id) => (lookups.push(id), pending);
+    const error = await obtainTokens(h.deps, h.input).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KubeLoginError);
+    expect((error as KubeLoginError).code).toBe('login-required');
+    expect((error as KubeLoginError).message).toBe(`could not get a token: a login is waiting for you: open ${pending.url} (until ${pending.expiresAt})`);
+    expect(lookups).toEqual([h.key.id]);
+    expect(h.events).not.toContain('acquire');
+    expect(h.login).not.toHaveBeenCalled();
+  });
+
+  it('a cache hit never looks, and a refresh token still refreshes', async () => {
+    const hit = harness({ cached: fresh('rt-1') });
+    hit.deps.pendingLogin = async () => {
+      throw new Error('the cache hit must not look for a pending login');
+    };
+    expect((await obtainTokens(hit.deps, hit.input)).source).toBe('cache');
+
+    const refreshable = harness({ cached: expired('rt-old-0123456789'), refresh: async () => tokenResult('refreshed', { refreshToken: 'rt-new-0123456789' }) });
+    refreshable.deps.pendingLogin = async () => pending;
+    expect((await obtainTokens(refreshable.deps, refreshable.input)).source).toBe('refresh');
   });
 });
