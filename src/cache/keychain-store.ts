@@ -40,13 +40,24 @@ export interface Keychain {
 }
 
 /**
+ * Loads @napi-rs/keyring. Under Node (an ES module, no `require`) through createRequire; in the
+ * compiled executable through Bun's `require`, whose static call is what embeds the addon for the
+ * executable's platform (createRequire there resolves against the executable's virtual folder, and
+ * finds nothing).
+ */
+function requireNativeKeyring(): NativeKeyring {
+  if (typeof require === 'function') return require('@napi-rs/keyring') as NativeKeyring;
+  return createRequire(import.meta.url)('@napi-rs/keyring') as NativeKeyring;
+}
+
+/**
  * The OS keychain through @napi-rs/keyring, loaded with require: an ESM `import` of it costs about
  * 70 ms more at start-up (docs/benchmarks.md). Throws KubeLoginError('keychain') when it cannot load.
  */
 export function loadNativeKeychain(): Keychain {
   let native: NativeKeyring;
   try {
-    native = createRequire(import.meta.url)('@napi-rs/keyring') as NativeKeyring;
+    native = requireNativeKeyring();
   } catch (error) {
     throw keychainError('load the OS keychain module', error);
   }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent } from 'undici';
 import { KubeLoginError, describe } from '../errors.js';
+import { undiciProxyRoute } from '../platform/proxy-route.js';
 
 /** TLS settings for talking to the provider. */
 export interface TlsOptions {
@@ -63,6 +64,14 @@ export async function createFetch(tls: TlsOptions, env: NodeJS.ProcessEnv = proc
     ...(extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {}),
     ...(tls.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
   };
+  // Bun (the executable) has its own `undici` module, whose agent neither checks the proxy URL nor
+  // reaches Bun's fetch: the same check, then Bun's fetch with the same TLS options and proxy rules.
+  if (isBun()) {
+    for (const proxy of [proxyVariable(process.env, 'https_proxy', 'HTTPS_PROXY'), proxyVariable(process.env, 'http_proxy', 'HTTP_PROXY')]) {
+      if (proxy) checkProxyUrl(proxy);
+    }
+    return createBunFetch(tlsOptions);
+  }
   // undici marks EnvHttpProxyAgent experimental and prints a warning on first use; it must not
   // reach kubectl's terminal on every login, so the warning is swallowed while we construct it.
   const emitWarning = process.emitWarning;
@@ -91,4 +100,60 @@ export async function createFetch(tls: TlsOptions, env: NodeJS.ProcessEnv = proc
     process.emitWarning = emitWarning;
   }
   return (url, init) => fetch(url, { ...init, dispatcher } as RequestInit);
+}
+
+/** Throws the usage error undici's agent gives for a proxy URL that is not http(s)://host[:port]. */
+function checkProxyUrl(proxy: string): void {
+  let problem: string | undefined;
+  try {
+    const { protocol } = new URL(proxy);
+    if (protocol !== 'http:' && protocol !== 'https:') problem = `the proxy protocol ${protocol} is not supported`;
+  } catch {
+    problem = 'it is not a URL';
+  }
+  if (problem !== undefined) {
+    throw new KubeLoginError('usage', `use the proxy ${proxy}`, problem, {
+      fix: 'set HTTPS_PROXY (or HTTP_PROXY) to an http:// or https:// proxy URL, e.g. http://proxy.example.com:3128',
+    });
+  }
+}
+
+/** True in the compiled executable, whose fetch is Bun's and ignores undici's dispatcher. */
+function isBun(): boolean {
+  return (process.versions as NodeJS.ProcessVersions & { bun?: string }).bun !== undefined;
+}
+
+/** The TLS options of Bun's fetch (`tls`), the same as the undici connect options above. */
+interface BunTlsOptions {
+  ca?: string[];
+  rejectUnauthorized?: boolean;
+}
+
+const NO_PROXY_NAMES = ['no_proxy', 'NO_PROXY'] as const;
+
+/**
+ * The executable's fetch: Bun's, with the CAs as its `tls` option and the proxy chosen by undici's
+ * rules (platform/proxy-route.ts), so that a request goes where it goes under Node and where doctor
+ * says. Bun's fetch also applies HTTP(S)_PROXY and NO_PROXY from process.env by itself, reading
+ * them when fetch() is called, and NO_PROXY overrides even its explicit `proxy` option (measured,
+ * Bun 1.4). So for the duration of the synchronous fetch() call NO_PROXY says `*` for a direct
+ * request and nothing for a proxied one, and is restored before any other code runs.
+ */
+function createBunFetch(tls: BunTlsOptions): Fetch {
+  return (url, init) => {
+    const route = undiciProxyRoute(new URL(url), process.env);
+    const proxy = route.proxy === undefined || route.proxy === '' ? undefined : /^[a-z][a-z0-9+.-]*:\/\//i.test(route.proxy) ? route.proxy : `http://${route.proxy}`;
+    const saved = NO_PROXY_NAMES.map((name) => process.env[name]);
+    for (const name of NO_PROXY_NAMES) delete process.env[name];
+    if (proxy === undefined) process.env['NO_PROXY'] = '*';
+    try {
+      return fetch(url, { ...init, tls, ...(proxy === undefined ? {} : { proxy }) } as RequestInit);
+    } finally {
+      NO_PROXY_NAMES.forEach((name, index) => {
+        const value = saved[index];
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      });
+    }
+  };
 }

@@ -143,3 +143,20 @@ export function checkExecArgs(user: string, program: ExecProgram, parsed: Parsed
   }
   return pass('exec-args', `the exec args parse as get-token flags: ${summary}`);
 }
+
+/**
+ * A stanza that runs the plugin through kubectl (`command: kubectl`, `args: [kube-login|oidc-login,
+ * get-token, …]`, as some peers' docs write it) starts a second kubectl on every kubectl command.
+ * Undefined for any other stanza.
+ */
+export function checkExecThroughKubectl(user: string, command: string, args: readonly string[]): DoctorCheck | undefined {
+  if (!/^kubectl(\.exe)?$/.test(basename(command))) return undefined;
+  const at = args.indexOf('get-token');
+  const plugin = args.slice(0, at < 0 ? args.length : at).find((arg) => arg === 'kube-login' || arg === 'oidc-login');
+  if (plugin === undefined) return undefined;
+  return warn(
+    'exec-command',
+    `the exec stanza of user ${user} runs \`kubectl ${plugin} get-token\`: every kubectl command then starts a second kubectl just to find the plugin`,
+    `set the command to kube-login (or kubectl-kube_login, as krew installs it) and remove ${plugin} from the args: the same login, one process less on every call`,
+  );
+}

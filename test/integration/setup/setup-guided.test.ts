@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { makeTempHome } from '../../support/cli.js';
-import { cliEntry, loginDriverScript } from '../../support/paths.js';
+import { kubeLoginShellCommand, loginDriverScript } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { handWrittenKubeconfig, writeKubeconfig } from './setup-harness.js';
 import { startTmux, tmuxAvailable, type TmuxSession } from './tmux.js';
@@ -36,7 +36,7 @@ describe('kube-login setup, guided on a terminal', () => {
       [
         `export HOME=${shellQuote(home)}`,
         'unset KUBECONFIG NODE_EXTRA_CA_CERTS',
-        `${shellQuote(process.execPath)} ${shellQuote(cliEntry)} setup --browser-command=${shellQuote(`${process.execPath} ${loginDriverScript}`)} --listen-address=127.0.0.1:0 --token-cache-storage=disk --oidc-extra-scope=email,groups,offline_access`,
+        `${kubeLoginShellCommand()} setup --browser-command=${shellQuote(`${process.execPath} ${loginDriverScript}`)} --listen-address=127.0.0.1:0 --token-cache-storage=disk --oidc-extra-scope=email,groups,offline_access`,
         `echo "$?" > ${shellQuote(exitFile)}`,
         'sleep 120',
         '',

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
-import { cliEntry } from '../../support/paths.js';
+import { kubeLoginShellCommand } from '../../support/paths.js';
 import { buildProviderConfiguration, type ProviderUser } from '../../support/provider-configuration.js';
 import { requireLogin } from '../../support/provider-login-check.js';
 import { quietProviderWarnings } from '../../support/quiet-provider-warnings.js';
@@ -16,7 +16,7 @@ import { makeTempDir } from '../../support/temp-dir.js';
 export function kubeLoginOnPath(): string {
   const dir = makeTempDir('kube-login-bin-');
   const shim = join(dir, 'kube-login');
-  writeFileSync(shim, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(cliEntry)} "$@"\n`);
+  writeFileSync(shim, `#!/bin/sh\nexec ${kubeLoginShellCommand()} "$@"\n`);
   chmodSync(shim, 0o755);
   return dir;
 }
