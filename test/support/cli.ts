@@ -12,6 +12,8 @@ export interface RunCliOptions {
   timeoutMs?: number;
   /** Text for stdin; without it stdin is /dev/null. */
   input?: string;
+  /** The working folder (default: the repository, or the executable's folder). */
+  cwd?: string;
   /** Keep NODE_EXTRA_CA_CERTS from the test's environment (it is removed by default). */
   keepNodeExtraCaCerts?: boolean;
 }
@@ -33,7 +35,7 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
     env,
     timeoutMs: options.timeoutMs ?? 30_000,
     input: options.input,
-    cwd: kubeLogin.cwd,
+    cwd: options.cwd ?? kubeLogin.cwd,
   });
 }
 
