@@ -1,7 +1,7 @@
 // The HTTP client for provider requests: system roots plus the user's CAs, and the proxy variables.
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import { EnvHttpProxyAgent } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent } from 'undici';
 import { KubeLoginError, describe } from '../errors.js';
 import { undiciProxyRoute } from '../platform/proxy-route.js';
 
@@ -125,8 +125,10 @@ function isBun(): boolean {
 
 /** The TLS options of Bun's fetch (`tls`), the same as the undici connect options above. */
 interface BunTlsOptions {
-  ca?: string[];
+  ca?: string[] | string;
   rejectUnauthorized?: boolean;
+  servername?: string;
+  serverName?: string;
 }
 
 const NO_PROXY_NAMES = ['no_proxy', 'NO_PROXY'] as const;
@@ -139,10 +141,10 @@ const NO_PROXY_NAMES = ['no_proxy', 'NO_PROXY'] as const;
  * Bun 1.4). So for the duration of the synchronous fetch() call NO_PROXY says `*` for a direct
  * request and nothing for a proxied one, and is restored before any other code runs.
  */
-function createBunFetch(tls: BunTlsOptions): Fetch {
+function createBunFetch(tls: BunTlsOptions, proxyFor: (url: URL) => string | undefined = (url) => undiciProxyRoute(url, process.env).proxy): Fetch {
   return (url, init) => {
-    const route = undiciProxyRoute(new URL(url), process.env);
-    const proxy = route.proxy === undefined || route.proxy === '' ? undefined : /^[a-z][a-z0-9+.-]*:\/\//i.test(route.proxy) ? route.proxy : `http://${route.proxy}`;
+    const route = proxyFor(new URL(url));
+    const proxy = route === undefined || route === '' ? undefined : /^[a-z][a-z0-9+.-]*:\/\//i.test(route) ? route : `http://${route}`;
     const saved = NO_PROXY_NAMES.map((name) => process.env[name]);
     for (const name of NO_PROXY_NAMES) delete process.env[name];
     if (proxy === undefined) process.env['NO_PROXY'] = '*';
@@ -155,5 +157,36 @@ function createBunFetch(tls: BunTlsOptions): Fetch {
         else process.env[name] = value;
       });
     }
+  };
+}
+
+/** How kubectl reaches one API server: only the cluster's CA (as client-go does), its server name, its proxy. */
+export interface ClusterTransport {
+  ca?: string;
+  servername?: string;
+  insecureSkipTlsVerify: boolean;
+  /** The proxy URL (the cluster's proxy-url, or Go's proxy rules worked out by the caller); undefined for none. */
+  proxy?: string;
+}
+
+/** A fetch for one API server, and how to release its connections. */
+export interface ClusterFetch {
+  fetch: Fetch;
+  close(): Promise<void>;
+}
+
+/** A fetch that reaches an API server as kubectl would, under Node (an undici agent) and Bun (fetch options). */
+export function createClusterFetch(transport: ClusterTransport): ClusterFetch {
+  const tls = {
+    ...(transport.ca ? { ca: transport.ca } : {}),
+    ...(transport.servername ? { servername: transport.servername } : {}),
+    ...(transport.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+  };
+  // Bun's TLS options spell the SNI name `serverName`; Node's `servername`.
+  if (isBun()) return { fetch: createBunFetch({ ...tls, ...(transport.servername ? { serverName: transport.servername } : {}) }, () => transport.proxy), close: async () => undefined };
+  const dispatcher = transport.proxy ? new ProxyAgent({ uri: transport.proxy, requestTls: tls }) : new Agent({ connect: tls });
+  return {
+    fetch: (url, init) => fetch(url, { ...init, dispatcher } as RequestInit),
+    close: () => dispatcher.close().catch(() => undefined),
   };
 }

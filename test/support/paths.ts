@@ -49,6 +49,14 @@ export function kubeLoginArgv(args: readonly string[]): { command: string; args:
   return { command: kubeLogin.command, args: [...kubeLogin.prefix, ...args] };
 }
 
+/**
+ * The exec command `kube-login setup` writes when run as the tests run it: `kube-login` under Node
+ * (npm's name on PATH), the executable's absolute path when it is not on PATH by one of its names.
+ */
+export function setupExecCommand(): string {
+  return kubeLogin.kind === 'node' ? 'kube-login' : kubeLogin.command;
+}
+
 /** A POSIX shell command line running kube-login (for `#!/bin/sh` shims and tmux). */
 export function kubeLoginShellCommand(): string {
   return [kubeLogin.command, ...kubeLogin.prefix].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { makeTempHome } from '../../support/cli.js';
-import { kubeLoginShellCommand, loginDriverScript } from '../../support/paths.js';
+import { kubeLoginShellCommand, loginDriverScript, setupExecCommand } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { handWrittenKubeconfig, writeKubeconfig } from './setup-harness.js';
 import { startTmux, tmuxAvailable, type TmuxSession } from './tmux.js';
@@ -93,7 +93,7 @@ describe('kube-login setup, guided on a terminal', () => {
     expect(config['current-context']).toBe('oidc@test-cluster');
     expect(config['contexts']).toContainEqual({ name: 'oidc@test-cluster', context: { cluster: 'test-cluster', user: `oidc-127.0.0.1-${provider.port}-kube-login`, namespace: 'team-a' } });
     const user = config['users']!.find((entry) => entry.name === `oidc-127.0.0.1-${provider.port}-kube-login`);
-    expect(user?.['user']).toMatchObject({ exec: { command: 'kube-login', interactiveMode: 'IfAvailable', args: expect.arrayContaining([`--oidc-issuer-url=${provider.issuer}`, '--oidc-client-id=kube-login']) } });
+    expect(user?.['user']).toMatchObject({ exec: { command: setupExecCommand(), interactiveMode: 'IfAvailable', args: expect.arrayContaining([`--oidc-issuer-url=${provider.issuer}`, '--oidc-client-id=kube-login']) } });
     expect(readFileSync(kubeconfig, 'utf8')).toContain('# My clusters. Please keep this comment.');
   });
 });
