@@ -121,7 +121,7 @@ export function run(loadMain: () => Promise<MainModule> = loadBuiltMain): void {
   loadMain().then(
     (module) => module.main(argv),
     (error: unknown) => {
-      process.stderr.write(`kube-login: could not start: ${String(error)}\n  fix: reinstall kube-login (the dist/ folder is incomplete)\n`);
+      process.stderr.write(`kube-login: could not start: ${String(error)}\n  fix: reinstall kube-login (its files are incomplete or damaged)\n`);
       process.exitCode = 70;
     },
   );
