@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { hostTarget } from './executable-targets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const vitest = require.resolve('vitest/vitest.mjs');
+// vitest's own bin (package exports hide the file, so it is found beside package.json).
+const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 const extra = process.argv.slice(2);
 let failed = 0;
 
