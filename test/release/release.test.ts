@@ -126,6 +126,21 @@ describe('npm run release', () => {
     expect(formula).toMatch(/test do\n\s+assert_match version.to_s, shell_output\("#\{bin\}\/kube-login --version"\)/);
   });
 
+  it('fails a target whose keychain addon cannot be fetched, naming the package, and writes no archive for it', async () => {
+    const failedOut = makeTempDir('kube-login-release-failed-');
+    // An unreachable registry and an empty npm cache: the fetch of the linux-arm64 addon must fail.
+    const result = await runProcess(process.execPath, [join(repoRoot, 'scripts', 'release.mjs'), `--out=${failedOut}`, '--targets=linux-arm64'], {
+      timeoutMs: 120_000,
+      cwd: repoRoot,
+      env: { npm_config_registry: 'http://127.0.0.1:9/', npm_config_cache: makeTempDir('kube-login-npm-cache-'), npm_config_fetch_retries: '0', npm_config_offline: undefined },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`release: could not build linux-arm64: could not fetch the keychain addon @napi-rs/keyring-linux-arm64-gnu@${keyringVersion} from the npm registry`);
+    expect(result.stderr).toContain('no archive is written for linux-arm64');
+    expect(readdirSync(failedOut).sort()).toEqual(['SHA256SUMS']);
+    expect(readFileSync(join(failedOut, 'SHA256SUMS'), 'utf8')).toBe('');
+  }, 150_000);
+
   describe('the linux-amd64 archive, on a PATH without Node.js', () => {
     let provider: TestProvider;
     const bin = makeTempDir('kube-login-newcomer-bin-');
