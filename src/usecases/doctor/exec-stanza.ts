@@ -35,7 +35,7 @@ export function checkExecCommand(user: string, command: unknown, location: Comma
     return fail(
       'exec-command',
       `the exec command ${quote(command)} is not on PATH: kubectl fails with "exec: executable ${command} not found"`,
-      `install kube-login (npm install --global kube-login) so that ${command} is on PATH, or set the command to its absolute path`,
+      `install kube-login (npm install --global kube-login, krew, or a release archive: README, Install) so that ${command} is on PATH, or set the command to its absolute path`,
       hint,
     );
   }
