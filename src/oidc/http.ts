@@ -128,7 +128,6 @@ interface BunTlsOptions {
   ca?: string[] | string;
   rejectUnauthorized?: boolean;
   servername?: string;
-  serverName?: string;
 }
 
 const NO_PROXY_NAMES = ['no_proxy', 'NO_PROXY'] as const;
@@ -182,8 +181,8 @@ export function createClusterFetch(transport: ClusterTransport): ClusterFetch {
     ...(transport.servername ? { servername: transport.servername } : {}),
     ...(transport.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
   };
-  // Bun's TLS options spell the SNI name `serverName`; Node's `servername`.
-  if (isBun()) return { fetch: createBunFetch({ ...tls, ...(transport.servername ? { serverName: transport.servername } : {}) }, () => transport.proxy), close: async () => undefined };
+  // Bun's fetch takes the same `ca`, `servername` and `rejectUnauthorized` in its `tls` option (checked with Bun 1.4).
+  if (isBun()) return { fetch: createBunFetch(tls, () => transport.proxy), close: async () => undefined };
   const dispatcher = transport.proxy ? new ProxyAgent({ uri: transport.proxy, requestTls: tls }) : new Agent({ connect: tls });
   return {
     fetch: (url, init) => fetch(url, { ...init, dispatcher } as RequestInit),
