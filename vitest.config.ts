@@ -1,4 +1,4 @@
-// Two projects: `main` (unit, integration, e2e) and `leak`, which checks every stderr byte the main
+// Two projects: `main` (unit, integration, e2e, release) and `leak`, which checks every stderr byte the main
 // suite recorded for issued tokens. `leak` has a later sequence.groupOrder, so a plain `vitest run`
 // runs it only after `main` has finished; `vitest run --project main && vitest run --project leak`
 // does the same in two invocations.
@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'main',
-          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/release/**/*.test.ts'],
           exclude: ['test/leak/**', '**/node_modules/**'],
           // Empties .tmp/leak-check, so the leak check sees only this run.
           globalSetup: ['test/support/global-setup.ts'],

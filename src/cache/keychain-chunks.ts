@@ -14,15 +14,28 @@ export const KEYCHAIN_SERVICE = 'kube-login';
 export const KEYCHAIN_ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const;
 
 /**
- * Characters per keychain item. Windows Credential Manager caps a blob at 2560 bytes
+ * Characters per keychain item on Windows. Windows Credential Manager caps a blob at 2560 bytes
  * (CRED_MAX_CREDENTIAL_BLOB_SIZE) and keyring-rs stores passwords there as UTF-16, so 1280
- * characters at most; 1200 leaves room. The size is the same on every platform, so that the Linux
- * tests exercise the splitting that Windows needs.
+ * characters at most; 1200 leaves room.
  */
 export const CHUNK_CHARS = 1200;
 
 /** The most items one entry may use (about 76 KB of tokens); more is refused as too large. */
 export const MAX_CHUNKS = 64;
+
+/** The largest token set kept in the keychain, in characters of payload, on every platform. */
+export const MAX_PAYLOAD_CHARS = CHUNK_CHARS * MAX_CHUNKS;
+
+/**
+ * Characters per item on a platform. Only Windows caps an item: there the set is cut into
+ * CHUNK_CHARS items. Elsewhere (Secret Service, macOS Keychain) one item holds the whole set, so a
+ * cache hit builds one Entry, and each Entry costs 5.5–6.2 ms on Linux (its own D-Bus connection and
+ * Secret Service session; docs/benchmarks.md). Entries written with more items (earlier versions cut
+ * every set into CHUNK_CHARS items) are read as they are and rewritten in one item at the next write.
+ */
+export function itemCharsFor(platform: NodeJS.Platform = process.platform): number {
+  return platform === 'win32' ? CHUNK_CHARS : MAX_PAYLOAD_CHARS;
+}
 
 /** The keychain account of chunk `index` of a generation: `<id>.<generation>`, then `<id>.<generation>#1`, … */
 export function chunkAccount(id: string, generation: string, index: number): string {

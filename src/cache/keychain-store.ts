@@ -12,12 +12,13 @@ import { type EntryFile, type KeychainRef, entryFileName, toEntryFile } from './
 import { listEntryFiles, readEntryFile, removeEntryFile, summarize, writeEntryFile } from './file-store.js';
 import type { CacheKey } from './key.js';
 import {
-  CHUNK_CHARS,
   KEYCHAIN_ENTRY_OPTIONS,
   KEYCHAIN_SERVICE,
   MAX_CHUNKS,
+  MAX_PAYLOAD_CHARS,
   accountsOf,
   chunkAccount,
+  itemCharsFor,
   joinSecrets,
   parseAccount,
   splitSecrets,
@@ -40,13 +41,24 @@ export interface Keychain {
 }
 
 /**
+ * Loads @napi-rs/keyring. Under Node (an ES module, no `require`) through createRequire; in the
+ * compiled executable through Bun's `require`, whose static call is what embeds the addon for the
+ * executable's platform (createRequire there resolves against the executable's virtual folder, and
+ * finds nothing).
+ */
+function requireNativeKeyring(): NativeKeyring {
+  if (typeof require === 'function') return require('@napi-rs/keyring') as NativeKeyring;
+  return createRequire(import.meta.url)('@napi-rs/keyring') as NativeKeyring;
+}
+
+/**
  * The OS keychain through @napi-rs/keyring, loaded with require: an ESM `import` of it costs about
  * 70 ms more at start-up (docs/benchmarks.md). Throws KubeLoginError('keychain') when it cannot load.
  */
 export function loadNativeKeychain(): Keychain {
   let native: NativeKeyring;
   try {
-    native = createRequire(import.meta.url)('@napi-rs/keyring') as NativeKeyring;
+    native = requireNativeKeyring();
   } catch (error) {
     throw keychainError('load the OS keychain module', error);
   }
@@ -101,7 +113,7 @@ export interface KeychainStoreOptions {
   /** Builds the keychain on first use; the OS keychain when absent. */
   keychain?: () => Keychain;
   now?: () => Date;
-  /** Characters per item (tests only; the default suits every platform). */
+  /** Characters per item (tests only; the default is the platform's, itemCharsFor). */
   chunkChars?: number;
 }
 
@@ -120,7 +132,7 @@ export class KeychainTokenStore implements TokenStore {
     this.#logger = logger;
     this.#factory = options.keychain ?? loadNativeKeychain;
     this.#now = options.now ?? (() => new Date());
-    this.#chunkChars = options.chunkChars ?? CHUNK_CHARS;
+    this.#chunkChars = options.chunkChars ?? itemCharsFor();
   }
 
   /** The keychain, loaded on first use. */
@@ -180,11 +192,12 @@ export class KeychainTokenStore implements TokenStore {
   async write(key: CacheKey, tokens: CachedTokens): Promise<void> {
     this.#remember(tokens);
     const parts = splitSecrets(tokens, this.#chunkChars);
-    if (parts.length > MAX_CHUNKS) {
+    const payloadChars = parts.reduce((total, part) => total + part.length, 0);
+    if (parts.length > MAX_CHUNKS || payloadChars > MAX_PAYLOAD_CHARS) {
       throw new KubeLoginError(
         'keychain',
         'save the token in the OS keychain',
-        `the token set is ${parts.join('').length} characters, more than the ${MAX_CHUNKS * this.#chunkChars} kube-login keeps in the keychain`,
+        `the token set is ${payloadChars} characters, more than the ${Math.min(MAX_PAYLOAD_CHARS, MAX_CHUNKS * this.#chunkChars)} kube-login keeps in the keychain`,
         { fix: 'pass --token-cache-storage disk to keep it in a 0600 file instead' },
       );
     }

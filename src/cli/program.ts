@@ -1,16 +1,10 @@
 // The commander program: a thin registry; each command file lazily imports its use case.
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { KubeLoginError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { COMMANDS } from './commands/index.js';
 import { UNSUPPORTED_KUBELOGIN_FLAGS } from '../config/get-token-flags.js';
-
-/** The version in package.json (dist/cli/program.js sits two levels below the package root). */
-function packageVersion(): string {
-  const manifest = createRequire(import.meta.url)('../../package.json') as { version?: string };
-  return manifest.version ?? 'unknown';
-}
+import { versionLine } from '../platform/build-info.js';
 
 /** Builds the program with every command registered; parse errors become KubeLoginError('usage'). */
 export function buildProgram(ctx: CliContext): Command {
@@ -22,7 +16,7 @@ export function buildProgram(ctx: CliContext): Command {
       // Usage errors are printed once, by main, in our own format.
       outputError: () => undefined,
     })
-    .version(packageVersion(), '-V, --version', 'print the kube-login version')
+    .version(versionLine(), '-V, --version', 'print the kube-login version, runtime and platform')
     .exitOverride()
     .showHelpAfterError(false);
   for (const register of COMMANDS) register(program, ctx);

@@ -7,7 +7,6 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { Agent, type Dispatcher, ProxyAgent } from 'undici';
 import { createSignatureVerifier } from '../apiserver/verify-signature.js';
 import { FileCacheLock } from '../cache/file-lock.js';
 import { KeychainTokenStore } from '../cache/keychain-store.js';
@@ -16,7 +15,7 @@ import { UNSUPPORTED_KUBELOGIN_FLAGS } from '../config/get-token-flags.js';
 import { type GetTokenInput, toGetTokenInput } from '../config/get-token-input.js';
 import { addGetTokenOptions, rawFlagsFrom } from '../cli/options/get-token-options.js';
 import { KubeLoginError, describe, isKubeLoginError } from '../errors.js';
-import { type Fetch, createFetch } from '../oidc/http.js';
+import { type ClusterFetch, type Fetch, createClusterFetch, createFetch } from '../oidc/http.js';
 import { translateNetworkError } from '../oidc/network-error.js';
 import { connectProvider } from '../oidc/provider-client.js';
 import { systemClock } from '../platform/clock.js';
@@ -127,23 +126,23 @@ interface UserInfoBody {
   message?: unknown;
 }
 
-/** The dispatcher kubectl's transport would use: the cluster's CA (only it, as client-go does), its proxy. */
-async function clusterDispatcher(cluster: ClusterEndpoint, env: NodeJS.ProcessEnv): Promise<Dispatcher> {
+/** The transport kubectl would use: the cluster's CA (only it, as client-go does), its proxy. */
+async function clusterFetch(cluster: ClusterEndpoint, env: NodeJS.ProcessEnv): Promise<ClusterFetch> {
   const ca = cluster.certificateAuthorityFile ? await readFile(cluster.certificateAuthorityFile, 'utf8') : cluster.certificateAuthorityData;
-  const tls = {
+  const proxy = cluster.proxyUrl ?? goProxyRoute(new URL(cluster.server), env).proxy;
+  return createClusterFetch({
     ...(ca ? { ca } : {}),
     ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
-    ...(cluster.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
-  };
-  const proxy = cluster.proxyUrl ?? goProxyRoute(new URL(cluster.server), env).proxy;
-  return proxy ? new ProxyAgent({ uri: proxy, requestTls: tls }) : new Agent({ connect: tls });
+    insecureSkipTlsVerify: cluster.insecureSkipTlsVerify === true,
+    ...(proxy ? { proxy } : {}),
+  });
 }
 
 /** POST selfsubjectreviews: v1, then v1beta1 and v1alpha1 on 404, as `kubectl auth whoami` does (SPECS.md E). */
 export async function selfSubjectReview(cluster: ClusterEndpoint, token: string, env: NodeJS.ProcessEnv): Promise<ReviewOutcome> {
-  let dispatcher: Dispatcher;
+  let transport: ClusterFetch;
   try {
-    dispatcher = await clusterDispatcher(cluster, env);
+    transport = await clusterFetch(cluster, env);
   } catch (error) {
     return { kind: 'tls', reason: `the cluster's certificate-authority could not be read: ${describe(error)}` };
   }
@@ -152,13 +151,12 @@ export async function selfSubjectReview(cluster: ClusterEndpoint, token: string,
       const url = `${cluster.server.replace(/\/+$/, '')}/apis/authentication.k8s.io/${version}/selfsubjectreviews`;
       let response: Response;
       try {
-        response = await fetch(url, {
+        response = await transport.fetch(url, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify({ apiVersion: `authentication.k8s.io/${version}`, kind: 'SelfSubjectReview' }),
           signal: AbortSignal.timeout(10_000),
-          dispatcher,
-        } as RequestInit);
+        });
       } catch (error) {
         const translated = translateNetworkError(error, 'reach the API server', url);
         if (translated?.code === 'tls') return { kind: 'tls', reason: translated.reason };
@@ -178,7 +176,7 @@ export async function selfSubjectReview(cluster: ClusterEndpoint, token: string,
     }
     return { kind: 'not-served' };
   } finally {
-    await dispatcher.close().catch(() => undefined);
+    await transport.close();
   }
 }
 

@@ -15,6 +15,7 @@ import { runBackgroundLogin } from '../usecases/login-background.js';
 import { type NoWaitResult, loginNoWait } from '../usecases/login-no-wait.js';
 import type { LoginCommandInput } from './login.js';
 import { getTokenDeps } from './get-token.js';
+import { isCompiledExecutable } from '../platform/build-info.js';
 
 /** What the starting process tells the detached one. */
 interface WorkerJob {
@@ -35,6 +36,8 @@ const withParams = (input: GetTokenInput, params: Record<string, string>): GetTo
 
 /** The command line that runs kube-login again: `node bin/kube-login.js`, or the single executable itself. */
 function selfCommand(): { file: string; args: string[] } {
+  // The executable's argv[1] is its embedded entry (a virtual path), not a script to pass again.
+  if (isCompiledExecutable()) return { file: process.execPath, args: [] };
   const entry = process.argv[1];
   const script = entry !== undefined && entry !== process.execPath && !entry.startsWith('-');
   return { file: process.execPath, args: script ? [...process.execArgv, entry] : [] };

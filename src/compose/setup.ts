@@ -10,6 +10,8 @@ import { createFetch } from '../oidc/http.js';
 import { systemClock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
 import { readClusterVersion } from '../kube/cluster-version.js';
+import { isCompiledExecutable } from '../platform/build-info.js';
+import { selfExecCommand } from '../platform/self-command.js';
 import { createTerminalPrompter } from '../platform/terminal-prompter.js';
 import { obtainTokens } from '../usecases/get-token.js';
 import { idTokenOf } from '../usecases/token-result.js';
@@ -48,6 +50,7 @@ export function setupDeps(ctx: CliContext, input: SetupInput): SetupDeps {
     loadKubeconfigs,
     writeKubeconfigs: (changes) => writeKubeconfigChanges(changes, { now: new Date(systemClock.now()) }),
     clusterVersion: (cluster) => readClusterVersion(cluster),
+    execCommand: selfExecCommand({ compiled: isCompiledExecutable(), execPath: process.execPath, path: ctx.env['PATH'], platform: process.platform }),
   };
 }
 

@@ -101,8 +101,16 @@ function writeStdout(text: string): void {
   }
 }
 
-/** Entry point used by bin/kube-login.js. */
-export function run(): void {
+/** The full CLI's entry module. */
+export interface MainModule {
+  main: (args: readonly string[]) => Promise<void>;
+}
+
+/** Loads dist/main.js beside this bundle; a runtime-computed URL, so esbuild leaves it out. */
+const loadBuiltMain = (): Promise<MainModule> => import(pathToFileURL(join(__dirname, 'main.js')).href) as Promise<MainModule>;
+
+/** Entry point used by bin/kube-login.js, and by the compiled executable with its bundled main (src/executable.ts). */
+export function run(loadMain: () => Promise<MainModule> = loadBuiltMain): void {
   const argv = process.argv.slice(2);
   const request = fastRequest(argv, process.env);
   const text = request && (answer(request, Date.now()) ?? takeLockOrWait(request));
@@ -110,12 +118,10 @@ export function run(): void {
     writeStdout(text);
     return;
   }
-  // Kept as a runtime-computed URL so that esbuild leaves the full CLI out of this bundle.
-  const mainUrl = pathToFileURL(join(__dirname, 'main.js')).href;
-  import(mainUrl).then(
-    (module: { main: (args: readonly string[]) => Promise<void> }) => module.main(argv),
+  loadMain().then(
+    (module) => module.main(argv),
     (error: unknown) => {
-      process.stderr.write(`kube-login: could not start: ${String(error)}\n  fix: reinstall kube-login (the dist/ folder is incomplete)\n`);
+      process.stderr.write(`kube-login: could not start: ${String(error)}\n  fix: reinstall kube-login (its files are incomplete or damaged)\n`);
       process.exitCode = 70;
     },
   );

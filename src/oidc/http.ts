@@ -1,8 +1,9 @@
 // The HTTP client for provider requests: system roots plus the user's CAs, and the proxy variables.
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import { EnvHttpProxyAgent } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent } from 'undici';
 import { KubeLoginError, describe } from '../errors.js';
+import { undiciProxyRoute } from '../platform/proxy-route.js';
 
 /** TLS settings for talking to the provider. */
 export interface TlsOptions {
@@ -63,6 +64,14 @@ export async function createFetch(tls: TlsOptions, env: NodeJS.ProcessEnv = proc
     ...(extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {}),
     ...(tls.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
   };
+  // Bun (the executable) has its own `undici` module, whose agent neither checks the proxy URL nor
+  // reaches Bun's fetch: the same check, then Bun's fetch with the same TLS options and proxy rules.
+  if (isBun()) {
+    for (const proxy of [proxyVariable(process.env, 'https_proxy', 'HTTPS_PROXY'), proxyVariable(process.env, 'http_proxy', 'HTTP_PROXY')]) {
+      if (proxy) checkProxyUrl(proxy);
+    }
+    return createBunFetch(tlsOptions);
+  }
   // undici marks EnvHttpProxyAgent experimental and prints a warning on first use; it must not
   // reach kubectl's terminal on every login, so the warning is swallowed while we construct it.
   const emitWarning = process.emitWarning;
@@ -91,4 +100,92 @@ export async function createFetch(tls: TlsOptions, env: NodeJS.ProcessEnv = proc
     process.emitWarning = emitWarning;
   }
   return (url, init) => fetch(url, { ...init, dispatcher } as RequestInit);
+}
+
+/** Throws the usage error undici's agent gives for a proxy URL that is not http(s)://host[:port]. */
+function checkProxyUrl(proxy: string): void {
+  let problem: string | undefined;
+  try {
+    const { protocol } = new URL(proxy);
+    if (protocol !== 'http:' && protocol !== 'https:') problem = `the proxy protocol ${protocol} is not supported`;
+  } catch {
+    problem = 'it is not a URL';
+  }
+  if (problem !== undefined) {
+    throw new KubeLoginError('usage', `use the proxy ${proxy}`, problem, {
+      fix: 'set HTTPS_PROXY (or HTTP_PROXY) to an http:// or https:// proxy URL, e.g. http://proxy.example.com:3128',
+    });
+  }
+}
+
+/** True in the compiled executable, whose fetch is Bun's and ignores undici's dispatcher. */
+function isBun(): boolean {
+  return (process.versions as NodeJS.ProcessVersions & { bun?: string }).bun !== undefined;
+}
+
+/** The TLS options of Bun's fetch (`tls`), the same as the undici connect options above. */
+interface BunTlsOptions {
+  ca?: string[] | string;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+const NO_PROXY_NAMES = ['no_proxy', 'NO_PROXY'] as const;
+
+/**
+ * The executable's fetch: Bun's, with the CAs as its `tls` option and the proxy chosen by undici's
+ * rules (platform/proxy-route.ts), so that a request goes where it goes under Node and where doctor
+ * says. Bun's fetch also applies HTTP(S)_PROXY and NO_PROXY from process.env by itself, reading
+ * them when fetch() is called, and NO_PROXY overrides even its explicit `proxy` option (measured,
+ * Bun 1.4). So for the duration of the synchronous fetch() call NO_PROXY says `*` for a direct
+ * request and nothing for a proxied one, and is restored before any other code runs.
+ */
+function createBunFetch(tls: BunTlsOptions, proxyFor: (url: URL) => string | undefined = (url) => undiciProxyRoute(url, process.env).proxy): Fetch {
+  return (url, init) => {
+    const route = proxyFor(new URL(url));
+    const proxy = route === undefined || route === '' ? undefined : /^[a-z][a-z0-9+.-]*:\/\//i.test(route) ? route : `http://${route}`;
+    const saved = NO_PROXY_NAMES.map((name) => process.env[name]);
+    for (const name of NO_PROXY_NAMES) delete process.env[name];
+    if (proxy === undefined) process.env['NO_PROXY'] = '*';
+    try {
+      return fetch(url, { ...init, tls, ...(proxy === undefined ? {} : { proxy }) } as RequestInit);
+    } finally {
+      NO_PROXY_NAMES.forEach((name, index) => {
+        const value = saved[index];
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      });
+    }
+  };
+}
+
+/** How kubectl reaches one API server: only the cluster's CA (as client-go does), its server name, its proxy. */
+export interface ClusterTransport {
+  ca?: string;
+  servername?: string;
+  insecureSkipTlsVerify: boolean;
+  /** The proxy URL (the cluster's proxy-url, or Go's proxy rules worked out by the caller); undefined for none. */
+  proxy?: string;
+}
+
+/** A fetch for one API server, and how to release its connections. */
+export interface ClusterFetch {
+  fetch: Fetch;
+  close(): Promise<void>;
+}
+
+/** A fetch that reaches an API server as kubectl would, under Node (an undici agent) and Bun (fetch options). */
+export function createClusterFetch(transport: ClusterTransport): ClusterFetch {
+  const tls = {
+    ...(transport.ca ? { ca: transport.ca } : {}),
+    ...(transport.servername ? { servername: transport.servername } : {}),
+    ...(transport.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+  };
+  // Bun's fetch takes the same `ca`, `servername` and `rejectUnauthorized` in its `tls` option (checked with Bun 1.4).
+  if (isBun()) return { fetch: createBunFetch(tls, () => transport.proxy), close: async () => undefined };
+  const dispatcher = transport.proxy ? new ProxyAgent({ uri: transport.proxy, requestTls: tls }) : new Agent({ connect: tls });
+  return {
+    fetch: (url, init) => fetch(url, { ...init, dispatcher } as RequestInit),
+    close: () => dispatcher.close().catch(() => undefined),
+  };
 }

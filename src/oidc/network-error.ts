@@ -1,4 +1,4 @@
-// Turns Node and undici network failures into errors that name the problem and the flag that fixes it.
+// Turns Node, undici and Bun network failures into errors that name the problem and the flag that fixes it.
 import { KubeLoginError, describe } from '../errors.js';
 
 const TLS_CODES: Readonly<Record<string, string>> = {
@@ -56,8 +56,12 @@ export function translateNetworkError(error: unknown, action: string, url: strin
     EHOSTUNREACH: `${host} is unreachable`,
     ENETUNREACH: `the network of ${host} is unreachable`,
   };
-  // undici's ProxyAgent reports a refused CONNECT as an AbortError: name the proxy, not a timeout.
-  const tunnel = causeChain(error).map((link) => /Proxy response \((\d+)\) !== 200 when HTTP Tunneling/.exec(describe(link))?.[1]).find((status) => status !== undefined);
+  // undici's ProxyAgent reports a refused CONNECT as an AbortError, Bun's fetch (the executable) as
+  // ERR_PROXY_TUNNEL "Proxy refused to open a tunnel: 407 …": name the proxy, not a timeout.
+  const tunnel = causeChain(error)
+    .map((link) => /Proxy response \((\d+)\) !== 200 when HTTP Tunneling|Proxy refused to open a tunnel: (\d+)/.exec(describe(link)))
+    .map((match) => match?.[1] ?? match?.[2])
+    .find((status) => status !== undefined);
   if (tunnel !== undefined) {
     return new KubeLoginError('provider-unreachable', action, `the proxy refused to open a tunnel to ${host} (HTTP ${tunnel}${tunnel === '407' ? ' Proxy Authentication Required' : ''})`, {
       fix:

@@ -26,6 +26,7 @@ import {
   checkExecEnv,
   checkInteractiveMode,
   commandLocation,
+  checkExecThroughKubectl,
   execProgram,
   readExecArgs,
 } from './doctor/exec-stanza.js';
@@ -132,6 +133,8 @@ async function contextTarget(deps: DoctorDeps, target: Extract<DoctorTarget, { k
     emit(args.check);
     return undefined;
   }
+  const throughKubectl = checkExecThroughKubectl(user, command, args.args);
+  if (throughKubectl) emit(throughKubectl);
   const program = execProgram(command, args.args);
   const parsed = program.kind === 'other' ? undefined : deps.parseGetTokenArgs(program.getTokenArgs, env);
   const needsTerminal = parsed?.ok === true && NEEDS_TERMINAL.has(parsed.input.grantType) && !(parsed.input.grantType === 'password' && parsed.input.password);

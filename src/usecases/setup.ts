@@ -77,6 +77,8 @@ export interface SetupDeps {
   readonly writeKubeconfigs: (changes: readonly KubeconfigChange[]) => Promise<WrittenKubeconfig[]>;
   /** The control plane version from the cluster's /version (unauthenticated), undefined when it cannot be read. */
   readonly clusterVersion: (cluster: ClusterEndpoint) => Promise<KubernetesVersion | undefined>;
+  /** The exec command that starts this kube-login (platform/self-command.ts); `kube-login` when absent. */
+  readonly execCommand?: string;
 }
 
 /** What setup did, for tests (the person reads stderr). */
@@ -219,7 +221,7 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
     cluster,
     namespace: answers.namespace,
     setCurrentContext: answers.setCurrentContext,
-    exec: { command: EXEC_COMMAND, args: execArgs.args, installHint: INSTALL_HINT },
+    exec: { command: deps.execCommand ?? EXEC_COMMAND, args: execArgs.args, installHint: INSTALL_HINT },
   });
   const changes = planKubeconfigChanges(set);
   const diff = renderKubeconfigDiff(changes);

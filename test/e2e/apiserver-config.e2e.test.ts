@@ -9,7 +9,7 @@ import { type TestApiServer, startApiServer } from '../support/apiserver.js';
 import { makeTempHome, runCli } from '../support/cli.js';
 import { runKubectl, writeExecKubeconfig } from '../support/kubeconfig.js';
 import { loginDriverEnv, readDriverLog } from '../support/login-driver-control.js';
-import { cliEntry, loginDriverScript } from '../support/paths.js';
+import { kubeLoginArgv, loginDriverScript } from '../support/paths.js';
 import { type TestProvider, startProvider } from '../support/provider.js';
 
 interface WhoAmI {
@@ -73,7 +73,7 @@ describe('apiserver-config end to end: generated config, stand-in API server, ge
 
   /** A kubeconfig for `apiserver` whose user runs the built `kube-login get-token`. */
   function kubeconfigFor(apiserver: TestApiServer, fileName: string): string {
-    return writeExecKubeconfig({ dir: home, fileName, server: apiserver.url, caFile: apiserver.caFile, command: process.execPath, args: [cliEntry, ...getTokenArgs] });
+    return writeExecKubeconfig({ dir: home, fileName, server: apiserver.url, caFile: apiserver.caFile, ...kubeLoginArgv(getTokenArgs) });
   }
 
   /** The ID token get-token serves (from the cache after kubectl's login), in a 0600 file for --check-token. */

@@ -7,7 +7,7 @@ import { prefixedMapping, startApiServer, type TestApiServer } from '../support/
 import { makeTempHome } from '../support/cli.js';
 import { runKubectl, writeExecKubeconfig } from '../support/kubeconfig.js';
 import { loginDriverEnv, readDriverLog } from '../support/login-driver-control.js';
-import { cliEntry, loginDriverScript } from '../support/paths.js';
+import { kubeLoginArgv, loginDriverScript } from '../support/paths.js';
 import { startProvider, type TestProvider } from '../support/provider.js';
 
 interface WhoAmI {
@@ -36,7 +36,7 @@ describe('headless logins and background callers through kubectl', () => {
     '--oidc-extra-scope=email,groups,offline_access',
   ];
   const kubeconfig = (home: string, fileName: string, args: string[]): string =>
-    writeExecKubeconfig({ dir: home, fileName, server: apiserver.url, caFile: apiserver.caFile, command: process.execPath, args: [cliEntry, 'get-token', ...args] });
+    writeExecKubeconfig({ dir: home, fileName, server: apiserver.url, caFile: apiserver.caFile, ...kubeLoginArgv(['get-token', ...args]) });
 
   it('device code: kubectl auth whoami logs in once through the verification page, later commands use the cache', async () => {
     const home = makeTempHome();
@@ -70,16 +70,14 @@ describe('headless logins and background callers through kubectl', () => {
         fileName: 'ci.yaml',
         server: robotApi.url,
         caFile: robotApi.caFile,
-        command: process.execPath,
-        args: [
-          cliEntry,
+        ...kubeLoginArgv([
           'get-token',
           `--oidc-issuer-url=${provider.issuer}`,
           `--oidc-client-id=${provider.confidentialClient.id}`,
           `--oidc-client-secret=${provider.confidentialClient.secret}`,
           '--grant-type=client-credentials',
           '--oidc-use-access-token',
-        ],
+        ]),
       });
       const whoami = await runKubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig: config, env: { HOME: home, ...HEADLESS } });
       expect(whoami.code, whoami.stderr).toBe(0);

@@ -7,7 +7,7 @@ import { prefixedMapping, startApiServer, type TestApiServer } from '../support/
 import { makeTempHome } from '../support/cli.js';
 import { runKubectl, writeExecKubeconfig } from '../support/kubeconfig.js';
 import { loginDriverEnv, readDriverLog } from '../support/login-driver-control.js';
-import { chromiumLoginScript, cliEntry, loginDriverScript } from '../support/paths.js';
+import { chromiumLoginScript, kubeLoginArgv, loginDriverScript } from '../support/paths.js';
 import { startProvider, type TestProvider } from '../support/provider.js';
 
 interface WhoAmI {
@@ -19,16 +19,14 @@ function kubeconfigFor(provider: TestProvider, apiserver: TestApiServer, home: s
     dir: home,
     server: apiserver.url,
     caFile: apiserver.caFile,
-    command: process.execPath,
-    args: [
-      cliEntry,
+    ...kubeLoginArgv([
       'get-token',
       `--oidc-issuer-url=${provider.issuer}`,
       `--oidc-client-id=${provider.publicClientId}`,
       '--oidc-extra-scope=email,groups,offline_access',
       `--browser-command=${process.execPath} ${browserScript}`,
       '--listen-address=127.0.0.1:0',
-    ],
+    ]),
     ...(apiVersion ? { apiVersion } : {}),
   });
 }

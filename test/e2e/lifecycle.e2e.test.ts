@@ -6,7 +6,7 @@ import { startApiServer, type TestApiServer } from '../support/apiserver.js';
 import { makeTempHome, runCli } from '../support/cli.js';
 import { runKubectl, writeExecKubeconfig } from '../support/kubeconfig.js';
 import { loginDriverEnv, readDriverLog } from '../support/login-driver-control.js';
-import { cliEntry, loginDriverScript } from '../support/paths.js';
+import { kubeLoginArgv, loginDriverScript } from '../support/paths.js';
 import { startProvider, type TestProvider } from '../support/provider.js';
 import { join } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
@@ -41,7 +41,7 @@ describe('status, doctor and logout around real kubectl', () => {
       '--listen-address=127.0.0.1:0',
       '--token-cache-storage=disk',
     ];
-    const kubeconfig = writeExecKubeconfig({ dir: home, server: apiserver.url, caFile: apiserver.caFile, command: process.execPath, args: [cliEntry, 'get-token', ...flags] });
+    const kubeconfig = writeExecKubeconfig({ dir: home, server: apiserver.url, caFile: apiserver.caFile, ...kubeLoginArgv(['get-token', ...flags]) });
     const env = { HOME: home, ...loginDriverEnv({ log }) };
     const whoami = async (): Promise<WhoAmI['status']['userInfo']> => {
       const result = await runKubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig, env });

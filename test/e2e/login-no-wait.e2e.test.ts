@@ -9,7 +9,7 @@ import { prefixedMapping, startApiServer, type TestApiServer } from '../support/
 import { type CliResult, makeTempHome, runCli } from '../support/cli.js';
 import { runKubectl, writeExecKubeconfig } from '../support/kubeconfig.js';
 import { loginDriverEnv, readDriverLog } from '../support/login-driver-control.js';
-import { cliEntry, loginDriverScript } from '../support/paths.js';
+import { kubeLoginArgv, loginDriverScript } from '../support/paths.js';
 import { startProvider, type TestProvider } from '../support/provider.js';
 import { runProcess } from '../support/run-process.js';
 
@@ -73,10 +73,8 @@ describe('login --no-wait', () => {
       dir: home,
       server: apiserver.url,
       caFile: apiserver.caFile,
-      command: process.execPath,
       contextName: 'dev',
-      args: [
-        cliEntry,
+      ...kubeLoginArgv([
         'get-token',
         `--oidc-issuer-url=${provider.issuer}`,
         `--oidc-client-id=${provider.publicClientId}`,
@@ -86,7 +84,7 @@ describe('login --no-wait', () => {
         '--token-cache-storage=disk',
         '--authentication-timeout-sec=60',
         ...extraArgs,
-      ],
+      ]),
     });
     const env = { HOME: home, KUBECONFIG: kubeconfig, ...loginDriverEnv({ log: driverLog }) };
     const cli = (args: string[]): Promise<CliResult> => runCli(args, { env });

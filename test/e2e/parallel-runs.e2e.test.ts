@@ -13,7 +13,7 @@ import type { CliResult } from '../support/cli.js';
 import { type KeyringSession, missingKeyringTool, startKeyringSession, warnKeyringSkipped } from '../support/keyring-session.js';
 import { runKubectl, writeExecKubeconfig } from '../support/kubeconfig.js';
 import { loginDriverEnv } from '../support/login-driver-control.js';
-import { cliEntry, repoRoot } from '../support/paths.js';
+import { kubeLogin, kubeLoginArgv } from '../support/paths.js';
 import { type TestProvider, startProvider } from '../support/provider.js';
 import { childEnv } from '../support/run-process.js';
 import { SCOPES, credential, machine, type Machine } from '../integration/get-token/harness.js';
@@ -107,8 +107,9 @@ describe.each([
     const id = cacheKey({ issuer: provider.issuer, clientId: provider.publicClientId, scopes: SCOPES, extraParams: {} }).id;
     const lockPath = join(m.cacheDir, `${id}.lock`);
     // A login nobody completes: the browser stand-in waits 10 minutes before doing anything.
-    const holder: ChildProcess = spawn(process.execPath, [cliEntry, 'get-token', ...m.flags], {
-      cwd: repoRoot,
+    const run = kubeLoginArgv(['get-token', ...m.flags]);
+    const holder: ChildProcess = spawn(run.command, run.args, {
+      cwd: kubeLogin.cwd,
       env: childEnv({ HOME: m.home, ...env, ...loginDriverEnv({ log: m.driverLog, delayMs: 600_000 }) }),
       stdio: 'ignore',
       detached: true,
@@ -136,8 +137,7 @@ describe.each([
         dir: m.home,
         server: apiserver.url,
         caFile: apiserver.caFile,
-        command: process.execPath,
-        args: [cliEntry, 'get-token', ...m.flags],
+        ...kubeLoginArgv(['get-token', ...m.flags]),
         env: { ...env, ...loginDriverEnv({ log: m.driverLog }) },
       });
     const kubectl = (m: Machine, kubeconfig: string) => runKubectl(['get', '--raw', '/version'], { kubeconfig, env: { HOME: m.home }, timeoutMs: 120_000 });

@@ -1,7 +1,7 @@
-// Runs the BUILT kube-login command line (node bin/kube-login.js) as a subprocess, like kubectl would.
+// Runs the BUILT kube-login (node bin/kube-login.js, or the compiled executable: paths.ts) as a subprocess, like kubectl would.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliEntry, repoRoot } from './paths.js';
+import { kubeLogin, kubeLoginArgv, repoRoot } from './paths.js';
 import { runProcess, type ProcessResult } from './run-process.js';
 import { makeTempDir } from './temp-dir.js';
 
@@ -12,6 +12,8 @@ export interface RunCliOptions {
   timeoutMs?: number;
   /** Text for stdin; without it stdin is /dev/null. */
   input?: string;
+  /** The working folder (default: the repository, or the executable's folder). */
+  cwd?: string;
   /** Keep NODE_EXTRA_CA_CERTS from the test's environment (it is removed by default). */
   keepNodeExtraCaCerts?: boolean;
 }
@@ -19,20 +21,21 @@ export interface RunCliOptions {
 /** The outcome of one kube-login run. */
 export type CliResult = ProcessResult;
 
-/** Runs `node bin/kube-login.js ...args`; stderr is recorded for the leak check. */
+/** Runs kube-login with `args` (see paths.ts kubeLogin); stderr is recorded for the leak check. */
 export async function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
-  if (!existsSync(join(repoRoot, 'dist'))) {
+  if (kubeLogin.kind === 'node' && !existsSync(join(repoRoot, 'dist'))) {
     throw new Error('kube-login is not built: run `node scripts/build.mjs` first (npm test does)');
   }
   const env = { ...options.env };
   if (options.keepNodeExtraCaCerts && process.env.NODE_EXTRA_CA_CERTS !== undefined) {
     env.NODE_EXTRA_CA_CERTS ??= process.env.NODE_EXTRA_CA_CERTS;
   }
-  return runProcess(process.execPath, [cliEntry, ...args], {
+  const run = kubeLoginArgv(args);
+  return runProcess(run.command, run.args, {
     env,
     timeoutMs: options.timeoutMs ?? 30_000,
     input: options.input,
-    cwd: repoRoot,
+    cwd: options.cwd ?? kubeLogin.cwd,
   });
 }
 

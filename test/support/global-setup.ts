@@ -6,7 +6,7 @@
 // newest run for a separate `vitest run --project leak`.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { LEAK_RUN_DIR_ENV } from './leak-record.js';
 import { leakCheckDir } from './paths.js';
 import { TEST_TMP_ROOT_ENV } from './temp-dir.js';
@@ -14,6 +14,14 @@ import { TEST_TMP_ROOT_ENV } from './temp-dir.js';
 const KEEP_MS = 60 * 60 * 1000;
 
 function createLeakRunDir(): void {
+  // scripts/test.mjs runs the suites twice (Node, then the executable) into one run folder, so
+  // that the leak project checks both: it sets the folder before the first run.
+  const preset = process.env[LEAK_RUN_DIR_ENV];
+  if (preset) {
+    mkdirSync(preset, { recursive: true });
+    writeFileSync(join(leakCheckDir, 'latest'), `${basename(preset)}\n`);
+    return;
+  }
   mkdirSync(leakCheckDir, { recursive: true });
   for (const name of readdirSync(leakCheckDir)) {
     const path = join(leakCheckDir, name);

@@ -46,7 +46,7 @@ describe('import rules', () => {
   it('use cases and adapters never reach up into commands or composition roots', () => {
     const upward = files.filter(
       (file) =>
-        !/^src\/(cli|compose|main\.ts)/.test(file.name) &&
+        !/^src\/(cli|compose|main\.ts|executable\.ts)/.test(file.name) &&
         file.imports.some((spec) => /\/(compose|cli\/commands)\/|\/cli\/program\.js$|\/main\.js$/.test(spec)),
     );
     expect(upward.map((file) => file.name)).toEqual([]);
@@ -68,6 +68,15 @@ describe('import rules', () => {
       // `import type` is erased at build time; a value import would load the use case eagerly.
       expect(text, command.name).not.toMatch(/^import (?!type )[^;]*from ['"]\.\.\/\.\.\/(compose|usecases)\//m);
     }
+  });
+});
+
+describe('the single executable\'s entry (src/executable.ts)', () => {
+  it('imports only the fast path eagerly; the full CLI only through a dynamic import(), which Bun evaluates on a miss', () => {
+    const text = readFileSync(join(srcDir, 'executable.ts'), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    const staticImports = [...text.matchAll(/^import\s[^;]*?from\s+['"]([^'"]+)['"]/gm)].map((match) => match[1]);
+    expect(staticImports).toEqual(['./fast/hit.js']);
+    expect([...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1])).toEqual(['./main.js']);
   });
 });
 

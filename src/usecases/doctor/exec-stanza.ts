@@ -1,5 +1,5 @@
 // Checks of a kubeconfig user's exec stanza, with client-go's own rules and messages (SPECS.md A.2, A.7).
-import { isAbsolute, sep } from 'node:path';
+import { basename, isAbsolute, sep } from 'node:path';
 import type { GetTokenInput } from '../../config/get-token-input.js';
 import type { KubeLoginError } from '../../errors.js';
 import { EXEC_API_VERSIONS } from '../../kube/exec-info.js';
@@ -36,7 +36,7 @@ export function checkExecCommand(user: string, command: unknown, location: Comma
     return fail(
       'exec-command',
       `the exec command ${quote(command)} is not on PATH: kubectl fails with "exec: executable ${command} not found"`,
-      `install kube-login (npm install --global kube-login) so that ${command} is on PATH, or set the command to its absolute path`,
+      `install kube-login (npm install --global kube-login, krew, or a release archive: README, Install) so that ${command} is on PATH, or set the command to its absolute path`,
       hint,
     );
   }
@@ -130,4 +130,21 @@ export function checkExecArgs(user: string, program: ExecProgram, parsed: Parsed
     return warn('exec-args', `the exec stanza runs kubelogin (kubectl oidc-login), not kube-login; its args work with kube-login as they are (${summary})`, 'set the command to kube-login and remove oidc-login from the args (docs/migration.md)');
   }
   return pass('exec-args', `the exec args parse as get-token flags: ${summary}`);
+}
+
+/**
+ * A stanza that runs the plugin through kubectl (`command: kubectl`, `args: [kube-login|oidc-login,
+ * get-token, …]`, as some peers' docs write it) starts a second kubectl on every kubectl command.
+ * Undefined for any other stanza.
+ */
+export function checkExecThroughKubectl(user: string, command: string, args: readonly string[]): DoctorCheck | undefined {
+  if (!/^kubectl(\.exe)?$/.test(basename(command))) return undefined;
+  const at = args.indexOf('get-token');
+  const plugin = args.slice(0, at < 0 ? args.length : at).find((arg) => arg === 'kube-login' || arg === 'oidc-login');
+  if (plugin === undefined) return undefined;
+  return warn(
+    'exec-command',
+    `the exec stanza of user ${user} runs \`kubectl ${plugin} get-token\`: every kubectl command then starts a second kubectl just to find the plugin`,
+    `set the command to kube-login (or kubectl-kube_login, as krew installs it) and remove ${plugin} from the args: the same login, one process less on every call`,
+  );
 }

@@ -9,10 +9,12 @@ export const EXEC_COMMAND = 'kube-login';
 /** Shown by kubectl when `kube-login` is not on PATH (client-go prints it after "executable … not found"). */
 export const INSTALL_HINT = [
   'kube-login is the OIDC login plugin this kubeconfig user needs, and it is not on your PATH.',
-  'Install it with:',
+  'Install it with one of:',
   '',
+  '    kubectl krew install --manifest=kube-login.krew.yaml   (from a kube-login release)',
   '    npm install --global kube-login',
   '',
+  'or download a release archive for your platform (README, Install),',
   'then run the kubectl command again (or ask the person who set up this cluster).',
   '',
 ].join('\n');

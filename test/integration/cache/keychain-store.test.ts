@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EntryFile } from '../../../src/cache/entry-file.js';
 import { cacheKey } from '../../../src/cache/key.js';
+import { itemCharsFor } from '../../../src/cache/keychain-chunks.js';
 import { KeychainTokenStore, cacheDirTag } from '../../../src/cache/keychain-store.js';
 import type { CachedTokens } from '../../../src/cache/token-set.js';
 import { clean } from '../../../src/usecases/clean.js';
@@ -96,11 +97,22 @@ describe.skipIf(missing !== undefined)('KeychainTokenStore with gnome-keyring', 
     expect(await keychainItems(session)).toEqual(new Map());
   });
 
-  it('splits a large token set across items, replaces the generation on rewrite, and removes it', async () => {
+  it('keeps a large token set in one item here, so that a cache hit reads one item', async () => {
     const dir = makeTempDir('kube-login-kr-');
     const big: CachedTokens = { idToken: `eyJ.${randomToken(6000)}.sig`, refreshToken: randomToken(2000), accessToken: randomToken(4000), idTokenIssuedAt: 1, idTokenExpiresAt: 2 };
     const { logger } = collectingLogger();
-    const store = new KeychainTokenStore(dir, logger);
+    await new KeychainTokenStore(dir, logger).write(KEY, big);
+    expect((JSON.parse(readFileSync(join(dir, `${KEY.id}.json`), 'utf8')) as EntryFile).keychain?.chunks).toBe(1);
+    expect((await keychainItems(session)).size).toBe(1);
+    expect(await new KeychainTokenStore(dir, logger).read(KEY)).toEqual(big);
+    await new KeychainTokenStore(dir, logger).remove(KEY.id);
+  });
+
+  it('splits a large token set across items of the forced Windows size, replaces the generation on rewrite, and removes it', async () => {
+    const dir = makeTempDir('kube-login-kr-');
+    const big: CachedTokens = { idToken: `eyJ.${randomToken(6000)}.sig`, refreshToken: randomToken(2000), accessToken: randomToken(4000), idTokenIssuedAt: 1, idTokenExpiresAt: 2 };
+    const { logger } = collectingLogger();
+    const store = new KeychainTokenStore(dir, logger, { chunkChars: itemCharsFor('win32') });
     await store.write(KEY, big);
     const entry = () => JSON.parse(readFileSync(join(dir, `${KEY.id}.json`), 'utf8')) as EntryFile;
     const chunks = entry().keychain?.chunks ?? 0;

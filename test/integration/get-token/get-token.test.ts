@@ -212,12 +212,13 @@ describe('get-token interrupted during a login', () => {
   it('exits 130 on Ctrl-C with what to do, releasing the lock and printing nothing on stdout', async () => {
     const { spawn } = await import('node:child_process');
     const { existsSync, readdirSync } = await import('node:fs');
-    const { cliEntry, repoRoot } = await import('../../support/paths.js');
+    const { kubeLogin, kubeLoginArgv } = await import('../../support/paths.js');
     const { childEnv } = await import('../../support/run-process.js');
     const provider = await startProvider();
     try {
       const m = machine(provider, ['--browser-command=true']);
-      const child = spawn(process.execPath, [cliEntry, 'get-token', ...m.flags], { cwd: repoRoot, env: childEnv({ HOME: m.home }), stdio: ['ignore', 'pipe', 'pipe'] });
+      const run = kubeLoginArgv(['get-token', ...m.flags]);
+      const child = spawn(run.command, run.args, { cwd: kubeLogin.cwd, env: childEnv({ HOME: m.home }), stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       let interrupted = false;
@@ -285,13 +286,15 @@ describe('get-token command line', () => {
 });
 
 describe('kube-login --version', () => {
-  it('prints the package version on stdout', async () => {
+  it('prints the package version, the runtime and the platform on stdout', async () => {
     const { readFileSync } = await import('node:fs');
     const { repoRoot } = await import('../../support/paths.js');
     const { runCli, makeTempHome } = await import('../../support/cli.js');
     const version = (JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { version: string }).version;
     const result = await runCli(['--version'], { env: { HOME: makeTempHome() } });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${version}\n`);
+    const { kubeLogin } = await import('../../support/paths.js');
+    const runtime = kubeLogin.kind === 'executable' ? 'bun \\d+\\.\\d+\\.\\d+ executable' : `node ${process.versions.node}`;
+    expect(result.stdout).toMatch(new RegExp(`^${version.replace(/\./g, '\\.')} \\(${runtime}, (linux|darwin|windows)/(amd64|arm64)\\)\\n$`));
   });
 });

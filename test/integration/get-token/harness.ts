@@ -16,7 +16,7 @@ export interface Machine {
   cacheDir: string;
   driverLog: string;
   flags: string[];
-  run(extraArgs?: string[], options?: { env?: Record<string, string | undefined>; driver?: LoginDriverSettings; timeoutMs?: number }): Promise<CliResult>;
+  run(extraArgs?: string[], options?: { env?: Record<string, string | undefined>; driver?: LoginDriverSettings; timeoutMs?: number; cwd?: string }): Promise<CliResult>;
   entryPath(): string;
   entry(): { secrets?: { idToken: string; refreshToken?: string }; times: { idTokenExpiresAt: number } };
   driver(): DriverLog;
@@ -50,6 +50,7 @@ export function machine(
       runCli(['get-token', ...flags, ...extraArgs], {
         env: { HOME: home, ...loginDriverEnv({ log: driverLog, ...(provider.caFile ? { caFile: provider.caFile } : {}), ...options.driver }), ...options.env },
         timeoutMs: options.timeoutMs ?? 30_000,
+        ...(options.cwd ? { cwd: options.cwd } : {}),
       }),
     entryPath: () => join(cacheDir, `${id}.json`),
     entry: () => JSON.parse(readFileSync(self.entryPath(), 'utf8')),

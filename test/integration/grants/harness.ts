@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { shellQuote } from '../../../src/apiserver/shell-quote.js';
 import { makeTempHome } from '../../support/cli.js';
 import { newStderrRecord } from '../../support/leak-record.js';
-import { cliEntry, repoRoot } from '../../support/paths.js';
+import { kubeLogin, kubeLoginArgv, repoRoot } from '../../support/paths.js';
 import { childEnv } from '../../support/run-process.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
@@ -59,17 +59,18 @@ export interface StartCliOptions {
 
 /** Starts `kube-login ...args` from the built CLI; stdin stays open for `write`. */
 export function startCli(args: string[], options: StartCliOptions): LiveCli {
-  if (!existsSync(join(repoRoot, 'dist'))) throw new Error('kube-login is not built: run `node scripts/build.mjs` first');
+  if (kubeLogin.kind === 'node' && !existsSync(join(repoRoot, 'dist'))) throw new Error('kube-login is not built: run `node scripts/build.mjs` first');
   const started = performance.now();
   const record = newStderrRecord();
   record.append('');
   const stdoutFile = join(makeTempDir('kube-login-stdout-'), 'stdout.json');
-  const command = [process.execPath, cliEntry, ...args];
+  const run = kubeLoginArgv(args);
+  const command = [run.command, ...run.args];
   // `script -e` returns the child's exit code; `exec` makes kube-login the shell's own process, so a signal reaches it.
   const [file, fileArgs] = options.terminal
     ? ['script', ['-qfec', `exec ${command.map(shellQuote).join(' ')} > ${shellQuote(stdoutFile)}`, '/dev/null']]
-    : [process.execPath, [cliEntry, ...args]];
-  const child = spawn(file as string, fileArgs as string[], { cwd: repoRoot, env: childEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    : [run.command, run.args];
+  const child = spawn(file as string, fileArgs as string[], { cwd: kubeLogin.cwd, env: childEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let output = '';
   let stdout = '';
   const waiters = new Set<() => void>();

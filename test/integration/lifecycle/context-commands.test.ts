@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { cacheKey } from '../../../src/cache/key.js';
 import { runCli } from '../../support/cli.js';
 import { readDriverLog } from '../../support/login-driver-control.js';
-import { cliEntry } from '../../support/paths.js';
+import { kubeLoginArgv } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { SCOPES, cacheFiles, expectNoIssuedToken, machine, refreshAtProvider, type Machine } from './harness.js';
 
@@ -43,7 +43,7 @@ function writeKubeconfig(m: Machine, provider: TestProvider): { path: string; le
     'current-context': 'dev',
     clusters: [{ name: 'c', cluster }],
     users: [
-      { name: 'dev-user', user: exec(process.execPath, [cliEntry, 'get-token', ...m.flags], { LOGIN_DRIVER_LOG: m.driverLog }) },
+      { name: 'dev-user', user: (({ command, args }) => exec(command, args, { LOGIN_DRIVER_LOG: m.driverLog }))(kubeLoginArgv(['get-token', ...m.flags])) },
       { name: 'legacy-user', user: exec('kubectl', ['oidc-login', 'get-token', ...legacyFlags], { LOGIN_DRIVER_LOG: m.driverLog }) },
       { name: 'static-user', user: { token: 'not-a-real-token' } },
       { name: 'eks-user', user: exec('aws', ['eks', 'get-token', '--cluster-name', 'prod']) },

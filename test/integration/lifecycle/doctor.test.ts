@@ -9,7 +9,7 @@ import { cacheKey } from '../../../src/cache/key.js';
 import { type TestApiServer, startApiServer } from '../../support/apiserver.js';
 import { runCli } from '../../support/cli.js';
 import { runKubectl } from '../../support/kubeconfig.js';
-import { cliEntry } from '../../support/paths.js';
+import { kubeLogin, kubeLoginShellCommand } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { type Machine, SCOPES, expectNoIssuedToken, machine, refreshAtProvider, startDiscoveryOnlyProvider } from './harness.js';
 
@@ -26,8 +26,8 @@ function kubeconfigFor(m: Machine, apiserver: TestApiServer, options: StanzaOpti
   const name = options.name ?? 'oidc';
   const exec: Record<string, unknown> = {
     apiVersion: 'client.authentication.k8s.io/v1',
-    command: options.command ?? process.execPath,
-    args: options.args ?? [cliEntry, 'get-token', ...m.flags],
+    command: options.command ?? kubeLogin.command,
+    args: options.args ?? [...kubeLogin.prefix, 'get-token', ...m.flags],
   };
   if (options.interactiveMode !== null) exec['interactiveMode'] = options.interactiveMode ?? 'IfAvailable';
   const path = join(m.home, `${name}.kubeconfig`);
@@ -77,7 +77,7 @@ describe('kube-login doctor', () => {
     expect(result.stdout).toBe('');
     for (const line of [
       `✓ context "oidc" in ${kubeconfig.path}: user oidc, cluster oidc at ${apiserver.url}`,
-      `✓ the exec command "${process.execPath}" is found`,
+      `✓ the exec command "${kubeLogin.command}" is found`,
       '✓ interactiveMode is IfAvailable',
       `✓ the exec args parse as get-token flags: issuer ${provider.issuer}, client kube-login, scopes email groups offline_access`,
       `✓ requests to the issuer ${provider.issuer} go directly`,
@@ -122,7 +122,7 @@ describe('kube-login doctor', () => {
     const m = machine(provider);
     mkdirSync(join(m.home, 'tools'));
     const wrapper = join(m.home, 'tools', 'kube-login');
-    writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(cliEntry)} "$@"\n`);
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${kubeLoginShellCommand()} "$@"\n`);
     chmodSync(wrapper, 0o755);
     const kubeconfig = kubeconfigFor(m, apiserver, { command: 'tools/kube-login', args: ['get-token', ...m.flags] });
     // kubectl runs it from another working directory.

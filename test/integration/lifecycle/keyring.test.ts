@@ -1,10 +1,14 @@
 // status and logout with the tokens in a real Secret Service (gnome-keyring in a private D-Bus session):
 // status reads the identity from the keychain; logout revokes and leaves no keychain item and no file.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyringSession, missingKeyringTool, startKeyringSession, warnKeyringSkipped } from '../../support/keyring-session.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
-import { cacheFiles, expectNoIssuedToken, machine, refreshAtProvider, runWithFlags } from './harness.js';
+import { cacheKey } from '../../../src/cache/key.js';
+import type { EntryFile } from '../../../src/cache/entry-file.js';
+import { KeychainTokenStore } from '../../../src/cache/keychain-store.js';
+import { collectingLogger } from '../../unit/cache/memory-keychain.js';
+import { cacheFiles, credential, expectNoIssuedToken, machine, refreshAtProvider, runWithFlags } from './harness.js';
 
 const missing = missingKeyringTool();
 if (missing) warnKeyringSkipped('status and logout with the OS keychain');
@@ -64,4 +68,34 @@ describe.skipIf(missing !== undefined)('status and logout with the OS keychain',
     expect(cacheFiles(m)).toEqual([]);
     expect(await refreshAtProvider(provider, refreshToken)).toEqual({ status: 400, error: 'invalid_grant' });
   });
+
+  it('answers a cache hit from one keychain item, and from an entry cut into several items by earlier versions', async () => {
+    const m = machine(provider, ['--token-cache-storage=keyring']);
+    const login = await m.run([], { env });
+    expect(login.code, login.stderr).toBe(0);
+    const entry = (): EntryFile => JSON.parse(readFileSync(m.entryPath(), 'utf8')) as EntryFile;
+    expect(entry().keychain?.chunks).toBe(1);
+    const token = credential(login).status.token;
+    const issued = provider.issuedTokens().length;
+    // Rewrite the same tokens in several items, as earlier versions did on every platform (forced small items).
+    const bus = process.env['DBUS_SESSION_BUS_ADDRESS'];
+    process.env['DBUS_SESSION_BUS_ADDRESS'] = session.vars['DBUS_SESSION_BUS_ADDRESS'];
+    try {
+      const key = cacheKey(entry().key);
+      const store = new KeychainTokenStore(m.cacheDir, collectingLogger().logger, { chunkChars: 300 });
+      const tokens = await store.read(key);
+      expect(tokens?.idToken).toBe(token);
+      await store.write(key, tokens as NonNullable<typeof tokens>);
+    } finally {
+      if (bus === undefined) delete process.env['DBUS_SESSION_BUS_ADDRESS'];
+      else process.env['DBUS_SESSION_BUS_ADDRESS'] = bus;
+    }
+    expect(entry().keychain?.chunks).toBeGreaterThan(2);
+    const hit = await m.run([], { env });
+    expect(hit.code, hit.stderr).toBe(0);
+    expect(credential(hit).status.token).toBe(token);
+    expect(provider.issuedTokens().length).toBe(issued);
+    expect(hit.stderr).toBe('');
+  });
 });
+

@@ -8,7 +8,7 @@ import { type TestApiServer, prefixedMapping, startApiServer } from '../../suppo
 import { runCli } from '../../support/cli.js';
 import { runKubectl, writeExecKubeconfig } from '../../support/kubeconfig.js';
 import { loginDriverEnv, readDriverLog } from '../../support/login-driver-control.js';
-import { cliEntry, loginDriverScript } from '../../support/paths.js';
+import { kubeLoginArgv, loginDriverScript } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { claimsOf, credential, machine } from '../get-token/harness.js';
 
@@ -63,9 +63,7 @@ describe('a confidential client with its secret out of argv', () => {
       dir: m.home,
       server: apiserver.url,
       caFile: apiserver.caFile,
-      command: process.execPath,
-      args: [
-        cliEntry,
+      ...kubeLoginArgv([
         'get-token',
         `--oidc-issuer-url=${provider.issuer}`,
         `--oidc-client-id=${provider.confidentialClient.id}`,
@@ -73,7 +71,7 @@ describe('a confidential client with its secret out of argv', () => {
         `--browser-command=${process.execPath} ${loginDriverScript}`,
         '--listen-address=127.0.0.1:0',
         '--token-cache-storage=disk',
-      ],
+      ]),
       env: { KUBE_LOGIN_OIDC_CLIENT_SECRET: provider.confidentialClient.secret, ...loginDriverEnv({ log: m.driverLog }) },
     });
     const env = { HOME: m.home, KUBE_LOGIN_OIDC_CLIENT_SECRET: undefined };

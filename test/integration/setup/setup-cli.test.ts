@@ -8,7 +8,7 @@ import { type TestApiServer, startApiServer } from '../../support/apiserver.js';
 import { type CliResult, makeTempHome, runCli } from '../../support/cli.js';
 import { runKubectl } from '../../support/kubeconfig.js';
 import { loginDriverEnv, readDriverLog } from '../../support/login-driver-control.js';
-import { loginDriverScript } from '../../support/paths.js';
+import { loginDriverScript, setupExecCommand } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import {
   discoveryFor,
@@ -133,7 +133,7 @@ describe('kube-login setup against a real provider', () => {
     expect(config['current-context']).toBe('oidc@test-cluster');
     expect(config.users.find((user) => user.user.exec)?.user.exec).toMatchObject({
       apiVersion: 'client.authentication.k8s.io/v1',
-      command: 'kube-login',
+      command: setupExecCommand(),
       // The user's flags, in the order of get-token's flag table.
       args: [
         'get-token',
@@ -166,7 +166,7 @@ describe('kube-login setup against a real provider', () => {
     const result = await m.setup([...providerFlags(provider.issuer, provider.caFile), '--cluster=test-cluster', '--dry-run'], { caFile: provider.caFile });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^--- ${m.kubeconfig}\\tcurrent\\n\\+\\+\\+ ${m.kubeconfig}\\tafter kube-login\\n@@ `));
-    expect(result.stdout).toContain('+      command: kube-login\n');
+    expect(result.stdout).toContain(`+      command: ${setupExecCommand()}\n`);
     expect(result.stdout).toContain('     token: [redacted]');
     expect(result.stdout).not.toContain('static-admin-token-do-not-print');
     expectUntouched(m);

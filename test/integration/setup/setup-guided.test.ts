@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { makeTempHome } from '../../support/cli.js';
 import { loginDriverEnv } from '../../support/login-driver-control.js';
-import { cliEntry, loginDriverScript, repoRoot } from '../../support/paths.js';
+import { kubeLoginShellCommand, loginDriverScript, repoRoot, setupExecCommand } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { handWrittenKubeconfig, writeKubeconfig } from './setup-harness.js';
 import { startTmux, tmuxAvailable, type TmuxSession } from './tmux.js';
@@ -65,7 +65,7 @@ async function startSetup(args: readonly string[], driverCaFile?: string): Promi
       `export PATH=${shellQuote(home)}:"$PATH"`,
       ...driverEnv,
       'unset KUBECONFIG NODE_EXTRA_CA_CERTS KUBECACHEDIR',
-      `${shellQuote(process.execPath)} ${shellQuote(cliEntry)} setup ${args.map(shellQuote).join(' ')}`,
+      `${kubeLoginShellCommand()} setup ${args.map(shellQuote).join(' ')}`,
       `echo "$?" > ${shellQuote(exitFile)}`,
       'sleep 120',
       '',
@@ -151,7 +151,7 @@ describe('kube-login setup, guided on a terminal', () => {
     expect(config['contexts']).toContainEqual({ name: 'oidc@test-cluster', context: { cluster: 'test-cluster', user: `oidc-127.0.0.1-${provider.port}-kube-login`, namespace: 'team-a' } });
     const user = config['users']!.find((entry) => entry.name === `oidc-127.0.0.1-${provider.port}-kube-login`);
     expect(user?.['user']).toMatchObject({
-      exec: { command: 'kube-login', interactiveMode: 'IfAvailable', args: expect.arrayContaining([`--oidc-issuer-url=${provider.issuer}`, '--oidc-client-id=kube-login', '--oidc-extra-scope=email', '--oidc-extra-scope=groups', '--oidc-extra-scope=offline_access']) },
+      exec: { command: setupExecCommand(), interactiveMode: 'IfAvailable', args: expect.arrayContaining([`--oidc-issuer-url=${provider.issuer}`, '--oidc-client-id=kube-login', '--oidc-extra-scope=email', '--oidc-extra-scope=groups', '--oidc-extra-scope=offline_access']) },
     });
     expect(readFileSync(kubeconfig, 'utf8')).toContain('# My clusters. Please keep this comment.');
 

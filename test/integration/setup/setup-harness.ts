@@ -1,22 +1,26 @@
 // Shared pieces of the setup integration tests: a `kube-login` on PATH for kubectl, a kubeconfig with
 // a cluster for the stand-in API server, crafted discovery documents, and a provider without refresh tokens.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
-import { cliEntry } from '../../support/paths.js';
+import { kubeLogin, kubeLoginShellCommand } from '../../support/paths.js';
 import { buildProviderConfiguration, type ProviderUser } from '../../support/provider-configuration.js';
 import { requireLogin } from '../../support/provider-login-check.js';
 import { quietProviderWarnings } from '../../support/quiet-provider-warnings.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
-/** A directory holding an executable `kube-login` that runs the built CLI: what kubectl finds on PATH. */
+/** A directory holding an executable `kube-login` that runs the kube-login under test: what kubectl finds on PATH. */
 export function kubeLoginOnPath(): string {
   const dir = makeTempDir('kube-login-bin-');
   const shim = join(dir, 'kube-login');
-  writeFileSync(shim, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(cliEntry)} "$@"\n`);
+  if (kubeLogin.kind === 'executable') {
+    symlinkSync(kubeLogin.command, shim);
+    return dir;
+  }
+  writeFileSync(shim, `#!/bin/sh\nexec ${kubeLoginShellCommand()} "$@"\n`);
   chmodSync(shim, 0o755);
   return dir;
 }
