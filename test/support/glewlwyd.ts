@@ -62,7 +62,8 @@ export interface Glewlwyd {
   readonly redirectPorts: readonly number[];
   /** Admin REST API call (session of the `admin` user); throws on a non-2xx answer. */
   admin(method: string, path: string, body?: unknown): Promise<unknown>;
-  /** Whether glewlwyd still accepts this refresh token (a refresh attempt with the public client spends it). */
+  /** glewlwyd's recent console output (set GLEWLWYD_LOG_LEVEL=DEBUG for more). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -88,7 +89,7 @@ api_prefix="api"
 static_files_path="${join(dir, 'webapp')}/"
 allow_origin="*"
 log_mode="console"
-log_level="ERROR"
+log_level="${process.env.GLEWLWYD_LOG_LEVEL ?? 'ERROR'}"
 cookie_secure=1
 cookie_same_site="empty"
 session_expiration=2419200
@@ -181,7 +182,7 @@ function oidcParameters(issuer: string, accessTokenDuration: number): Record<str
     'client-sign_kid-parameter': '', 'jwks-public': '', key, cert,
     'access-token-duration': accessTokenDuration, 'refresh-token-duration': 1209600, 'code-duration': 600,
     'refresh-token-rolling': true, 'refresh-token-one-use': 'always', 'client-refresh-token-one-use-parameter': 'refresh-token-one-use',
-    'allow-non-oidc': false, 'auth-type-code-enabled': true, 'auth-type-code-revoke-replayed': false, 'auth-type-token-enabled': false,
+    'allow-non-oidc': true, 'auth-type-code-enabled': true, 'auth-type-code-revoke-replayed': false, 'auth-type-token-enabled': false,
     'auth-type-id-token-enabled': false, 'auth-type-none-enabled': false, 'auth-type-password-enabled': true,
     'auth-type-client-enabled': true, 'auth-type-device-enabled': true, 'auth-type-refresh-enabled': true,
     scope: [], 'additional-parameters': [],
@@ -264,6 +265,7 @@ export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<Glew
       issuer, baseUrl, certs, caFile: certs.caFile, publicClientId, robot, passwordClient, user,
       redirectPorts: redirectPorts as number[],
       admin: (method, path, body) => admin.json(method, path, body),
+      output: () => output,
       stop,
     };
   } catch (error) {
@@ -311,7 +313,7 @@ async function configure(admin: GlewlwydSession, setup: Setup): Promise<void> {
   });
   for (const client of [setup.robot, setup.passwordClient]) {
     await admin.json('POST', '/client/', {
-      client_id: client.id, name: client.id, enabled: true, confidential: true, client_secret: client.secret, scope: scopes, redirect_uri: [],
+      client_id: client.id, name: client.id, enabled: true, confidential: true, client_secret: client.secret, password: client.secret, scope: scopes, redirect_uri: [],
       authorization_type: ['client_credentials', 'password', 'refresh_token', 'delete_token'],
       token_endpoint_auth_method: ['client_secret_basic', 'client_secret_post'],
     });

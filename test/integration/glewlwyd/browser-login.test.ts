@@ -29,3 +29,63 @@ describe('get-token against glewlwyd', () => {
     expect(m.driver().launches).toBe(1);
   });
 });
+
+describe('refresh against glewlwyd (rotating refresh tokens, no ID token in the refresh answer)', () => {
+  let idp: Glewlwyd;
+  beforeAll(async () => {
+    idp = await startGlewlwyd();
+  });
+  afterAll(() => idp?.stop());
+
+  it('saves the rotated refresh token although the answer has no ID token, and says once why a login follows', async () => {
+    const m = glewlwydMachine(idp);
+    expect((await m.getToken()).code).toBe(0);
+    const before = m.entry().secrets.refreshToken;
+    const refreshed = await m.getToken(['--force-refresh']);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    const notices = refreshed.stderr.split('\n').filter((line) => /no ID token on refresh/.test(line));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/logging in again; .*longer lifetime at the provider/);
+    expect(notices[0]).toMatch(/--oidc-use-access-token/);
+    // The browser login that followed replaced the entry; its refresh token is alive.
+    expect(m.driver().launches).toBe(2);
+    expect(m.entry().secrets.refreshToken).not.toBe(before);
+  });
+
+  it('never loses the grant: after a refresh with no ID token, the saved refresh token still works', async () => {
+    const m = glewlwydMachine(idp);
+    expect((await m.getToken()).code).toBe(0);
+    // The browser is gone now: any login fails, so the run can only succeed or fail on the refresh.
+    const noBrowser = { LOGIN_DRIVER_PASSWORD: 'wrong-password' };
+    const first = await m.getToken(['--force-refresh', '--authentication-timeout-sec=2'], { env: noBrowser, timeoutMs: 20_000 });
+    expect(first.code).not.toBe(0);
+    const rotated = m.entry().secrets.refreshToken;
+    // The saved (rotated) refresh token is still good at glewlwyd: access-token mode refreshes with it.
+    const again = await m.getToken(['--force-refresh', '--oidc-use-access-token'], { env: noBrowser, timeoutMs: 20_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(m.entry().secrets.refreshToken).not.toBe(rotated);
+    expect(m.driver().results).toEqual(['ok', 'error']);
+  });
+});
+
+describe('access-token mode against glewlwyd', () => {
+  let idp: Glewlwyd;
+  beforeAll(async () => {
+    idp = await startGlewlwyd();
+  });
+  afterAll(() => idp?.stop());
+
+  it('--oidc-use-access-token: a refresh that returns an access token is a success, with no new login', async () => {
+    const m = glewlwydMachine(idp, { extraFlags: ['--oidc-use-access-token'] });
+    const first = await m.getToken();
+    expect(first.code, first.stderr).toBe(0);
+    const token = credential(first).status.token;
+    expect(claimsOf(token)['type']).toBe('access_token');
+    const refreshed = await m.getToken(['--force-refresh']);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(credential(refreshed).status.token).not.toBe(token);
+    expect(claimsOf(credential(refreshed).status.token)['type']).toBe('access_token');
+    expect(m.driver().launches).toBe(1);
+    expect(refreshed.stderr).not.toMatch(/logging in again/);
+  });
+});

@@ -234,7 +234,12 @@ describe('refresh', () => {
     const result = await obtainTokens(h.deps, h.input);
     expect(result.source).toBe('login');
     expect(result.tokens.idToken).toBe(fromLogin.idToken);
-    expect(h.store.written.map((tokens) => tokens.idToken)).toEqual([fromLogin.idToken]);
+    // The rotated refresh token is kept first (with the cached ID token), before the ID token check
+    // discards the answer (RFC 9700 4.14.2); the login then replaces the entry.
+    expect(h.store.written.map((tokens) => [tokens.idToken, tokens.refreshToken])).toEqual([
+      [inMargin('rt-old-0123456789').idToken, 'rt-rotated-0123456789'],
+      [fromLogin.idToken, fromLogin.refreshToken],
+    ]);
     expect(h.lines()).toHaveLength(1);
     expect(h.lines()[0]).toContain(claim);
   });

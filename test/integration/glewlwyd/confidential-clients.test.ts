@@ -1,0 +1,56 @@
+// Confidential clients whose IDs contain dashes against glewlwyd: it does not form-decode an HTTP
+// Basic client ID (RFC 6749 2.3.1 requires it) and answers 403 or 400 with an empty body, so kube-login
+// retries once with client_secret_post and remembers the method that worked. Also revocation at logout.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Glewlwyd, startGlewlwyd } from '../../support/glewlwyd.js';
+import { claimsOf, credential, glewlwydMachine } from './harness.js';
+
+describe('confidential clients with dashes in their IDs (glewlwyd)', () => {
+  let idp: Glewlwyd;
+  beforeAll(async () => {
+    idp = await startGlewlwyd();
+  });
+  afterAll(() => idp?.stop());
+
+  const memoryFiles = (cacheDir: string): string[] => readdirSync(cacheDir).filter((name) => name.startsWith('client-auth-'));
+
+  it('client credentials: falls back to client_secret_post, remembers it in a 0600 file, and uses it first next time', async () => {
+    const m = glewlwydMachine(idp);
+    const flags = [
+      `--oidc-issuer-url=${idp.issuer}`, `--oidc-client-id=${idp.robot.id}`, `--oidc-client-secret=${idp.robot.secret}`,
+      '--grant-type=client-credentials', '--oidc-extra-scope=kube-api', '--oidc-use-access-token',
+      `--certificate-authority=${idp.caFile}`, '--token-cache-storage=disk',
+    ];
+    const first = await m.run(['get-token', ...flags, '-v']);
+    expect(first.code, first.stderr).toBe(0);
+    const token = credential(first).status.token;
+    expect(claimsOf(token)['client_id']).toBe(idp.robot.id);
+    const files = memoryFiles(m.cacheDir);
+    expect(files).toHaveLength(1);
+    const memory = join(m.cacheDir, files[0] as string);
+    expect(statSync(memory).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(memory, 'utf8'))).toEqual({ issuer: idp.issuer, clientId: idp.robot.id, method: 'client_secret_post' });
+    expect(readFileSync(memory, 'utf8')).not.toContain(idp.robot.secret);
+
+    // A later run asks with the remembered method first (client_secret_post) and still works.
+    const second = await m.run(['get-token', ...flags, '--force-refresh']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(credential(second).status.token).not.toBe(token);
+  });
+
+  it('the password grant works with a dashed client ID (client_secret_post after a refused Basic)', async () => {
+    const m = glewlwydMachine(idp);
+    const result = await m.run([
+      'get-token', `--oidc-issuer-url=${idp.issuer}`, `--oidc-client-id=${idp.passwordClient.id}`, `--oidc-client-secret=${idp.passwordClient.secret}`,
+      '--grant-type=password', `--username=${idp.user.username}`, `--password=${idp.user.password}`,
+      '--oidc-extra-scope=email', '--oidc-extra-scope=groups', '--oidc-use-access-token',
+      `--certificate-authority=${idp.caFile}`, '--token-cache-storage=disk',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(claimsOf(credential(result).status.token)['client_id']).toBe(idp.passwordClient.id);
+    expect(result.stderr).not.toContain(idp.passwordClient.secret);
+  });
+});
