@@ -53,4 +53,47 @@ describe('confidential clients with dashes in their IDs (glewlwyd)', () => {
     expect(claimsOf(credential(result).status.token)['client_id']).toBe(idp.passwordClient.id);
     expect(result.stderr).not.toContain(idp.passwordClient.secret);
   });
+
+  const passwordFlags = (): string[] => [
+    `--oidc-issuer-url=${idp.issuer}`, `--oidc-client-id=${idp.passwordClient.id}`, `--oidc-client-secret=${idp.passwordClient.secret}`,
+    '--grant-type=password', `--username=${idp.user.username}`, `--password=${idp.user.password}`,
+    '--oidc-extra-scope=offline_access', '--oidc-use-access-token', `--certificate-authority=${idp.caFile}`, '--token-cache-storage=disk',
+  ];
+
+  /** A refresh with `refreshToken` straight at glewlwyd's token endpoint (client_secret_post): its HTTP status. */
+  const refreshStatus = async (refreshToken: string): Promise<number> => {
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: idp.passwordClient.id, client_secret: idp.passwordClient.secret });
+    const dispatcher = new Agent({ connect: { ca: idp.certs.caPem } });
+    const response = await fetch(`${idp.issuer}/token`, { method: 'POST', body, dispatcher } as RequestInit);
+    await response.arrayBuffer();
+    await dispatcher.close();
+    return response.status;
+  };
+
+  it('logout revokes the refresh token at the revocation endpoint (client_secret_post after a refused Basic)', async () => {
+    const m = glewlwydMachine(idp);
+    const login = await m.run(['get-token', ...passwordFlags()]);
+    expect(login.code, login.stderr).toBe(0);
+    const refreshToken = m.entry().secrets.refreshToken as string;
+    expect(refreshToken).toBeTruthy();
+    const logout = await m.run(['logout', ...passwordFlags()]);
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(logout.stderr).toContain('revoked the refresh token at the provider');
+    expect(logout.stderr).not.toContain(idp.passwordClient.secret);
+    // Revoked at glewlwyd: the refresh token no longer works.
+    expect(await refreshStatus(refreshToken)).toBe(400);
+  });
+
+  it('an error answer with an empty body names the endpoint and the HTTP status', async () => {
+    const m = glewlwydMachine(idp);
+    const result = await m.run([
+      'get-token', `--oidc-issuer-url=${idp.issuer}`, `--oidc-client-id=${idp.robot.id}`, '--oidc-client-secret=not-the-secret',
+      '--grant-type=client-credentials', '--oidc-extra-scope=kube-api', '--oidc-use-access-token', `--certificate-authority=${idp.caFile}`,
+      '--token-cache-storage=disk',
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/kube-login: could not get a token with the client credentials grant: the token endpoint answered HTTP 40[03] with an empty body\n {2}fix: check --oidc-client-id and --oidc-client-secret/);
+    expect(result.stderr).not.toContain('unexpected response content-type');
+    expect(memoryFiles(m.cacheDir)).toEqual([]);
+  });
 });
