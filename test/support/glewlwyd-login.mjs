@@ -81,7 +81,8 @@ async function main() {
     }
     if (response.status < 300 || response.status >= 400 || !location) fail(`${url.pathname} answered HTTP ${response.status}: ${body.slice(0, 200)}`);
     url = new URL(location, url);
-    if (device && /device/.test(url.pathname) && /prompt=deviceComplete|deviceComplete/.test(url.search)) {
+    if (device && url.searchParams.get('prompt') === 'deviceComplete') {
+      // glewlwyd's login page then says the device is connected.
       say('device code approved');
       log('result=ok');
       return;
