@@ -42,7 +42,7 @@ export async function checkRefresh(
   session: CachedSession,
   provider: ProviderConnection,
   input: GetTokenInput,
-): Promise<{ check: DoctorCheck; tokens: CachedTokens | undefined }> {
+): Promise<{ check: DoctorCheck; tokens: CachedTokens | undefined; failure?: RefreshFailure }> {
   const lock = await deps.lock.acquire(session.id);
   try {
     await lock.setPurpose?.('checking the refresh token (kube-login doctor)');
@@ -62,7 +62,7 @@ export async function checkRefresh(
         return { check: pass('refresh', 'another kube-login refreshed the token a moment ago, and its new tokens are cached'), tokens: outcome.tokens };
       case 'failed': {
         const check = failedCheck(outcome.failure, outcome.message, outcome.error);
-        if (outcome.saveError === undefined) return { check, tokens: await deps.cache.readTokens(session) };
+        if (outcome.saveError === undefined) return { check, tokens: await deps.cache.readTokens(session), failure: outcome.failure };
         return { check: unsaved(outcome.saveError, 'the provider rotated the refresh token, but the new one could not be saved'), tokens: current };
       }
       case 'refreshed':
