@@ -1,16 +1,19 @@
 // get-token against glewlwyd 2.7.5, a second, independent OpenID Provider: the authorization code flow
 // through its login API, the cache hit, and the exact redirect URIs it requires.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Glewlwyd, startGlewlwyd } from '../../support/glewlwyd.js';
+import { chromiumLoginScript } from '../../support/paths.js';
 import { claimsOf, credential, glewlwydMachine } from './harness.js';
 
-describe('get-token against glewlwyd', () => {
-  let idp: Glewlwyd;
-  beforeAll(async () => {
-    idp = await startGlewlwyd();
-  });
-  afterAll(() => idp?.stop());
+// One glewlwyd for the whole file (about a second to start and configure).
+let idp: Glewlwyd;
+beforeAll(async () => {
+  idp = await startGlewlwyd();
+});
+afterAll(() => idp?.stop());
 
+describe('get-token against glewlwyd', () => {
   it('logs in through the authorization code flow, then answers from the cache', async () => {
     const m = glewlwydMachine(idp);
     const first = await m.getToken();
@@ -31,12 +34,6 @@ describe('get-token against glewlwyd', () => {
 });
 
 describe('refresh against glewlwyd (rotating refresh tokens, no ID token in the refresh answer)', () => {
-  let idp: Glewlwyd;
-  beforeAll(async () => {
-    idp = await startGlewlwyd();
-  });
-  afterAll(() => idp?.stop());
-
   it('saves the rotated refresh token although the answer has no ID token, and says once why a login follows', async () => {
     const m = glewlwydMachine(idp);
     expect((await m.getToken()).code).toBe(0);
@@ -69,12 +66,6 @@ describe('refresh against glewlwyd (rotating refresh tokens, no ID token in the 
 });
 
 describe('access-token mode against glewlwyd', () => {
-  let idp: Glewlwyd;
-  beforeAll(async () => {
-    idp = await startGlewlwyd();
-  });
-  afterAll(() => idp?.stop());
-
   it('--oidc-use-access-token: a refresh that returns an access token is a success, with no new login', async () => {
     const m = glewlwydMachine(idp, { extraFlags: ['--oidc-use-access-token'] });
     const first = await m.getToken();
@@ -87,5 +78,16 @@ describe('access-token mode against glewlwyd', () => {
     expect(claimsOf(credential(refreshed).status.token)['type']).toBe('access_token');
     expect(m.driver().launches).toBe(1);
     expect(refreshed.stderr).not.toMatch(/logging in again/);
+  });
+});
+
+describe('glewlwyd login page in headless Chromium', () => {
+  it('logs in through glewlwyd\'s own login page (password, grant, continue) in Chromium', async () => {
+    const m = glewlwydMachine(idp, { browserScript: chromiumLoginScript });
+    const result = await m.getToken([], { timeoutMs: 60_000, env: { LOGIN_DRIVER_TIMEOUT_MS: '45000' } });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(claimsOf(credential(result).status.token)['email']).toBe(idp.user.email);
+    expect(m.driver().results).toEqual(['ok']);
+    expect(readFileSync(m.driverLog, 'utf8')).toMatch(/^launch driver=chromium/);
   });
 });

@@ -34,8 +34,8 @@ export interface GlewlwydMachine {
   driver(): DriverLog;
 }
 
-/** A fresh machine: flags for the public client, the registered port `port`, the file cache. */
-export function glewlwydMachine(idp: Glewlwyd, options: { port?: number; extraFlags?: string[]; scopes?: string[] } = {}): GlewlwydMachine {
+/** A fresh machine: flags for the public client, the registered port `port`, the file cache; the browser is `browserScript`. */
+export function glewlwydMachine(idp: Glewlwyd, options: { port?: number; extraFlags?: string[]; scopes?: string[]; browserScript?: string } = {}): GlewlwydMachine {
   const home = makeTempHome();
   const cacheDir = join(home, '.kube', 'cache', 'kube-login');
   const driverLog = join(home, 'driver.log');
@@ -44,7 +44,7 @@ export function glewlwydMachine(idp: Glewlwyd, options: { port?: number; extraFl
     `--oidc-client-id=${idp.publicClientId}`,
     ...(options.scopes ?? SCOPES).map((scope) => `--oidc-extra-scope=${scope}`),
     `--certificate-authority=${idp.caFile}`,
-    `--browser-command=${process.execPath} ${glewlwydLoginScript}`,
+    `--browser-command=${process.execPath} ${options.browserScript ?? glewlwydLoginScript}`,
     `--listen-address=127.0.0.1:${options.port ?? idp.redirectPorts[0]}`,
     '--token-cache-storage=disk',
     ...(options.extraFlags ?? []),
