@@ -54,7 +54,7 @@ describe('glewlwyd with kubectl, setup and doctor', () => {
     expect(m.driver().launches).toBe(1);
 
     const refreshBefore = m.entry().secrets.refreshToken;
-    const doctor = await runCli(['doctor', '--kubeconfig', kubeconfig], { env: { ...m.env, KUBECONFIG: undefined } as Record<string, string> & { HOME: string } });
+    const doctor = await runCli(['doctor', '--kubeconfig', kubeconfig], { env: { ...m.env, KUBECONFIG: undefined } });
     // glewlwyd sends no ID token on refresh: the refresh check fails and says what helps.
     expect(doctor.code, doctor.stderr).toBe(11);
     expect(lineWith(doctor.stderr, /no ID token on refresh/)).toMatch(/^✗/);
