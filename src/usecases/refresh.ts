@@ -76,37 +76,31 @@ export async function refreshTokenSet(ports: RefreshPorts, input: GetTokenInput,
     }
     rememberSecrets(ports.logger, result);
     const rotated = result.refreshToken !== undefined && result.refreshToken !== refreshToken;
-    // RFC 9700 4.14.2: the provider has retired the old refresh token. Keep the new one before any
-    // check below can discard the answer, or the grant is lost (glewlwyd rotates and sends no ID token).
-    let saveError = rotated ? await trySave(ports, { ...current, refreshToken: result.refreshToken as string }) : undefined;
+    // RFC 9700 4.14.2: the provider has retired the old refresh token. Whatever the checks below make
+    // of the answer, the new refresh token is saved before the caller does anything else (a login),
+    // or the grant is lost (glewlwyd rotates and never sends an ID token on refresh). The checks are
+    // pure, so one write covers both cases.
+    const failed = async (failure: RefreshFailure, message: string, extra: { error?: unknown; hint?: string } = {}): Promise<RefreshOutcome> => {
+      const saveError = rotated ? await trySave(ports, { ...current, refreshToken: result.refreshToken as string }) : undefined;
+      return { kind: 'failed', failure, message, ...extra, ...(saveError ? { saveError } : {}) };
+    };
     // --oidc-use-access-token sends the access token: an answer with one is enough (OIDC Core 12.2
     // allows a refresh answer without an ID token).
     const accessTokenOnly = input.useAccessToken;
     if (!result.idToken && !accessTokenOnly) {
-      return {
-        kind: 'failed',
-        failure: 'no-id-token',
-        message: 'the provider returned no ID token on refresh (OIDC Core 12.2 allows it, but the cluster needs one)',
-        hint: NO_ID_TOKEN_HINT,
-        ...(saveError ? { saveError } : {}),
-      };
+      return failed('no-id-token', 'the provider returned no ID token on refresh (OIDC Core 12.2 allows it, but the cluster needs one)', { hint: NO_ID_TOKEN_HINT });
     }
     const changed = current.idToken === undefined ? undefined : changedIdentityClaim(current.idToken, result);
     if (changed) {
-      return {
-        kind: 'failed',
-        failure: 'identity-changed',
-        message: `the refreshed ID token has a different "${changed}" than the original (OIDC Core 12.2 forbids it), so it is discarded`,
-        ...(saveError ? { saveError } : {}),
-      };
+      return failed('identity-changed', `the refreshed ID token has a different "${changed}" than the original (OIDC Core 12.2 forbids it), so it is discarded`);
     }
     let tokens: CachedTokens;
     try {
       tokens = toCachedTokens(result, ports.clock.now(), { previousRefreshToken: refreshToken, accessTokenOnly });
     } catch (error) {
-      return { kind: 'failed', failure: 'unusable', message: describe(error), error, ...(saveError ? { saveError } : {}) };
+      return failed('unusable', describe(error), { error });
     }
-    saveError = await trySave(ports, tokens);
+    const saveError = await trySave(ports, tokens);
     return { kind: 'refreshed', tokens, rotated, ...(saveError ? { saveError } : {}) };
   }
   return { kind: 'failed', failure: 'invalid-grant', message: 'the refresh token was rotated twice by other kube-login processes meanwhile' };
