@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { Agent } from 'undici';
 import { createTestCerts, type TestCerts } from './certs.js';
 import { freePorts } from './free-port.js';
+import { newSecretRecord } from './leak-record.js';
 import { makeTempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
@@ -260,6 +261,8 @@ export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<Glew
     const robot: GlewlwydClient = { id: 'kube-login-robot', secret: 'robot-secret-0123456789' };
     const passwordClient: GlewlwydClient = { id: 'kube-login-cli', secret: 'cli-secret-0123456789' };
     const publicClientId = 'kube-login-public';
+    // The leak check (test/leak) looks for these in every recorded stderr.
+    newSecretRecord().append(`${robot.secret}\n${passwordClient.secret}\n`);
     await configure(admin, { issuer, user, robot, passwordClient, publicClientId, redirectPorts: redirectPorts as number[], accessTokenDuration: options.accessTokenDuration ?? 3600, baseUrl });
     return {
       issuer, baseUrl, certs, caFile: certs.caFile, publicClientId, robot, passwordClient, user,
