@@ -42,6 +42,7 @@ export interface CleanReport {
 
 const ENTRY = /^([0-9a-f]{64})\.json$/;
 const LOCK = /^[0-9a-f]{64}\.lock$/;
+const CLIENT_AUTH_MEMORY = /^client-auth-[0-9a-f]{64}\.json$/;
 const LEFTOVER = /^(?:[0-9a-f]{64}\.lock\.(?:break|stale-[0-9]+-[0-9a-f]+)|\..+\.tmp)$/;
 
 const plural = (count: number, one: string, many: string = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
@@ -148,6 +149,9 @@ export async function clean(deps: CleanDeps, input: CleanInput): Promise<CleanRe
     } else if (name === FALLBACK_NOTICE_MARKER) {
       await remove(name);
       report.noticeMarker = true;
+    } else if (CLIENT_AUTH_MEMORY.test(name)) {
+      // The remembered client authentication methods (cache/client-auth-memory.ts): no secret, but state.
+      await remove(name);
     }
   }
 
