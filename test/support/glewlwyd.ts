@@ -154,7 +154,10 @@ export class GlewlwydSession {
 
 async function waitReady(baseUrl: string, dispatcher: Agent, child: ChildProcess, output: () => string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`glewlwyd exited with ${child.exitCode} at start-up: ${output().slice(-1500)}`);
+    if (child.exitCode !== null) {
+      const message = `glewlwyd exited with ${child.exitCode} at start-up: ${output().slice(-1500)}`;
+      throw /address already in use|bind|EADDRINUSE/i.test(output()) ? new PortTakenError(message) : new Error(message);
+    }
     try {
       const response = await fetch(`${baseUrl}/config/`, { dispatcher } as RequestInit);
       await response.arrayBuffer();
@@ -236,6 +239,20 @@ export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<Glew
   const webappConfig = JSON.parse(readFileSync('/etc/glewlwyd/config-2.7.json/config.json', 'utf8')) as Record<string, unknown>;
   writeFileSync(join(dir, 'webapp', 'config.json'), JSON.stringify({ ...webappConfig, lang: ['en'], defaultScheme: '', sessionSchemes: [] }));
 
+  // The ports were free a moment ago; another process may take glewlwyd's meanwhile: try again then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(dir, certs, options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortTakenError)) throw error;
+    }
+  }
+}
+
+/** glewlwyd exited at start-up because its port was taken. */
+class PortTakenError extends Error {}
+
+async function launch(dir: string, certs: TestCerts, options: GlewlwydOptions): Promise<Glewlwyd> {
   const [port, ...redirectPorts] = await freePorts(1 + (options.redirectPorts ?? 2));
   const baseUrl = `https://127.0.0.1:${port}`;
   const issuer = `${baseUrl}/api/${PLUGIN}`;
@@ -245,13 +262,20 @@ export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<Glew
   const child = spawn(GLEWLWYD, ['--config-file', join(dir, 'glewlwyd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  // vitest may end a worker without afterAll: never leave a glewlwyd behind.
+  const killAtExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killAtExit);
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
+    process.removeListener('exit', killAtExit);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
     await dispatcher.close();
   };
   try {

@@ -1,6 +1,6 @@
 // get-token against glewlwyd 2.7.5, a second, independent OpenID Provider: the authorization code flow
 // through its login API, the cache hit, and the exact redirect URIs it requires.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Glewlwyd, startGlewlwyd } from '../../support/glewlwyd.js';
 import { chromiumLoginScript } from '../../support/paths.js';
@@ -81,7 +81,12 @@ describe('access-token mode against glewlwyd', () => {
   });
 });
 
-describe('glewlwyd login page in headless Chromium', () => {
+// Debian's chromium is installed by .ci/run; elsewhere this test says loudly that it was skipped.
+const chromium = existsSync('/usr/bin/chromium');
+if (!chromium) console.warn('\n*** SKIPPED: glewlwyd\'s login page in headless Chromium (no /usr/bin/chromium: run `apt-get install chromium`) ***\n');
+
+// In CI a missing browser fails the suite instead of skipping it.
+describe.skipIf(!chromium && !process.env['CI'])('glewlwyd login page in headless Chromium', () => {
   it('logs in through glewlwyd\'s own login page (password, grant, continue) in Chromium', async () => {
     const m = glewlwydMachine(idp, { browserScript: chromiumLoginScript });
     const result = await m.getToken([], { timeoutMs: 60_000, env: { LOGIN_DRIVER_TIMEOUT_MS: '45000' } });
