@@ -261,17 +261,24 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
     return config;
   };
   const secret = settings.clientSecret;
-  const none = configure(client.None());
-  const config = none;
+  // The unauthenticated configuration builds URLs and serves public clients.
+  const config = configure(client.None());
   const serverMetadata = discovered.serverMetadata();
-  const byMethod = (method: ClientSecretMethod): client.Configuration =>
-    configure(method === 'client_secret_post' ? client.ClientSecretPost(secret as string) : client.ClientSecretBasic(secret as string));
+  const configs = new Map<ClientSecretMethod, client.Configuration>();
+  const byMethod = (method: ClientSecretMethod): client.Configuration => {
+    let configured = configs.get(method);
+    if (!configured) {
+      configured = configure(method === 'client_secret_post' ? client.ClientSecretPost(secret as string) : client.ClientSecretBasic(secret as string));
+      configs.set(method, configured);
+    }
+    return configured;
+  };
   let remembered = secret ? await settings.clientAuthMemory?.read().catch(() => undefined) : undefined;
   // A confidential client tries one method, and once the other when the provider refuses the first
   // in a way that may be about client authentication; the method that worked is remembered per
   // issuer and client, so later calls (and later runs) make one request.
   const authenticated = async <T>(supported: unknown, call: (config: client.Configuration) => Promise<T>): Promise<T> => {
-    if (!secret) return call(none);
+    if (!secret) return call(config);
     const first = firstMethod(supported, remembered);
     try {
       return await call(byMethod(first));
