@@ -60,7 +60,7 @@ describe('glewlwyd with kubectl, setup and doctor', () => {
     expect(lineWith(doctor.stderr, /no ID token on refresh/)).toMatch(/^✗/);
     // The rotated refresh token was saved: doctor left no spent grant behind.
     const refreshAfter = m.entry().secrets.refreshToken;
-    expect(refreshAfter).not.toBe(refreshBefore);
+    expect(refreshAfter === refreshBefore, 'doctor must save the rotated refresh token').toBe(false);
     const again = await m.getToken(['--force-refresh', '--oidc-use-access-token']);
     expect(again.code, again.stderr).toBe(0);
     // Access-token mode checked on the real access token: a JWT from glewlwyd signed by its JWKS, but its
