@@ -69,8 +69,8 @@ export interface Glewlwyd {
 }
 
 /** Fails loudly when glewlwyd or sqlite3 is missing: the suite never skips the second provider. */
-export function assertGlewlwydInstalled(): void {
-  const missing = [GLEWLWYD, SCHEMA, WEBAPP, '/usr/bin/sqlite3'].filter((path) => !existsSync(path));
+export function assertGlewlwydInstalled(paths: readonly string[] = [GLEWLWYD, SCHEMA, WEBAPP, '/usr/bin/sqlite3']): void {
+  const missing = paths.filter((path) => !existsSync(path));
   if (missing.length > 0) {
     throw new Error(`glewlwyd tests need the Debian packages glewlwyd and sqlite3 (missing: ${missing.join(', ')}): run \`${INSTALL}\` (.ci/run does)`);
   }
