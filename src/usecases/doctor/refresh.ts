@@ -62,7 +62,8 @@ export async function checkRefresh(
         return { check: pass('refresh', 'another kube-login refreshed the token a moment ago, and its new tokens are cached'), tokens: outcome.tokens };
       case 'failed': {
         const check = failedCheck(outcome.failure, outcome.message, outcome.error);
-        if (outcome.saveError === undefined) return { check, tokens: await deps.cache.readTokens(session), failure: outcome.failure };
+        // The entry now holds the rotated refresh token, if the provider sent one.
+        if (outcome.saveError === undefined) return { check, tokens: (await deps.cache.readTokens(session).catch(() => current)) ?? current, failure: outcome.failure };
         return { check: unsaved(outcome.saveError, 'the provider rotated the refresh token, but the new one could not be saved'), tokens: current };
       }
       case 'refreshed':
