@@ -33,6 +33,20 @@ describe('get-token against glewlwyd', () => {
   });
 });
 
+describe('logout of a public client at glewlwyd', () => {
+  it('names the refusal of the revocation endpoint (public clients cannot revoke there) and keeps the entry', async () => {
+    const m = glewlwydMachine(idp);
+    expect((await m.getToken()).code).toBe(0);
+    const logout = await m.run(['logout', ...m.flags]);
+    expect(logout.code).not.toBe(0);
+    expect(logout.stderr).toMatch(/the revocation endpoint answered HTTP 40[013]/);
+    expect(logout.stderr).toContain('kept the cached tokens, so that logout can revoke them later');
+    expect(m.entry().secrets.refreshToken).toBeTruthy();
+    const local = await m.run(['logout', ...m.flags, '--local-only']);
+    expect(local.code, local.stderr).toBe(0);
+  });
+});
+
 describe('refresh against glewlwyd (rotating refresh tokens, no ID token in the refresh answer)', () => {
   it('saves the rotated refresh token although the answer has no ID token, and says once why a login follows', async () => {
     const m = glewlwydMachine(idp);
