@@ -3,7 +3,7 @@
 // TLS from a private CA, configured through its admin REST API as its admin web app does.
 // TESTBED.md (glewlwyd section) lists the facts this file is built on.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPair as generateKeyPairCallback } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,7 @@ import { newSecretRecord } from './leak-record.js';
 import { makeTempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
+const generateKeyPair = promisify(generateKeyPairCallback);
 
 const GLEWLWYD = '/usr/bin/glewlwyd';
 const SCHEMA = '/usr/share/dbconfig-common/data/glewlwyd/install/sqlite3';
@@ -170,8 +171,9 @@ async function waitReady(baseUrl: string, dispatcher: Agent, child: ChildProcess
   throw new Error(`glewlwyd did not answer GET /config/ within 5 s: ${output().slice(-1500)}`);
 }
 
-function signingKey(): { key: string; cert: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/** The plugin's RSA signing key (RS256, what kube-apiserver verifies by default), made off the main thread. */
+async function signingKey(): Promise<{ key: string; cert: string }> {
+  const { privateKey, publicKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
   return {
     key: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
     cert: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
@@ -179,8 +181,7 @@ function signingKey(): { key: string; cert: string } {
 }
 
 /** The complete OIDC plugin parameter object (an incomplete one leaves a disabled instance behind). */
-function oidcParameters(issuer: string, accessTokenDuration: number): Record<string, unknown> {
-  const { key, cert } = signingKey();
+function oidcParameters(issuer: string, accessTokenDuration: number, { key, cert }: { key: string; cert: string }): Record<string, unknown> {
   return {
     'oauth-as-iss-id': false, 'jwt-type': 'rsa', 'jwt-key-size': '256', 'jwks-uri': '', 'jwks-private': '', 'default-kid': '',
     'client-sign_kid-parameter': '', 'jwks-public': '', key, cert,
@@ -231,9 +232,12 @@ function oidcParameters(issuer: string, accessTokenDuration: number): Record<str
 export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<Glewlwyd> {
   assertGlewlwydInstalled();
   const dir = makeTempDir('kube-login-glewlwyd-');
+  const key = signingKey();
+  key.catch(() => undefined);
   const [certs] = await Promise.all([
     createTestCerts('kube-login glewlwyd'),
-    run('sh', ['-c', `sqlite3 '${join(dir, 'glewlwyd.db')}' < '${SCHEMA}'`]),
+    // WAL (kept in the file) spares most fsyncs of the many small writes the admin API makes.
+    run('sh', ['-c', `{ echo 'PRAGMA journal_mode=WAL;'; cat '${SCHEMA}'; } | sqlite3 '${join(dir, 'glewlwyd.db')}' >/dev/null`]),
   ]);
   cpSync(WEBAPP, join(dir, 'webapp'), { recursive: true, dereference: true, filter: (source) => !source.endsWith('config.json') });
   const webappConfig = JSON.parse(readFileSync('/etc/glewlwyd/config-2.7.json/config.json', 'utf8')) as Record<string, unknown>;
@@ -242,7 +246,7 @@ export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<Glew
   // The ports were free a moment ago; another process may take glewlwyd's meanwhile: try again then.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(dir, certs, options);
+      return await launch(dir, certs, options, key);
     } catch (error) {
       if (attempt >= 3 || !(error instanceof PortTakenError)) throw error;
     }
@@ -252,7 +256,7 @@ export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<Glew
 /** glewlwyd exited at start-up because its port was taken. */
 class PortTakenError extends Error {}
 
-async function launch(dir: string, certs: TestCerts, options: GlewlwydOptions): Promise<Glewlwyd> {
+async function launch(dir: string, certs: TestCerts, options: GlewlwydOptions, key: Promise<{ key: string; cert: string }>): Promise<Glewlwyd> {
   const [port, ...redirectPorts] = await freePorts(1 + (options.redirectPorts ?? 2));
   const baseUrl = `https://127.0.0.1:${port}`;
   const issuer = `${baseUrl}/api/${PLUGIN}`;
@@ -287,7 +291,7 @@ async function launch(dir: string, certs: TestCerts, options: GlewlwydOptions): 
     const publicClientId = 'kube-login-public';
     // The leak check (test/leak) looks for these in every recorded stderr.
     newSecretRecord().append(`${robot.secret}\n${passwordClient.secret}\n`);
-    await configure(admin, { issuer, user, robot, passwordClient, publicClientId, redirectPorts: redirectPorts as number[], accessTokenDuration: options.accessTokenDuration ?? 3600, baseUrl });
+    await configure(admin, { issuer, user, robot, passwordClient, publicClientId, redirectPorts: redirectPorts as number[], accessTokenDuration: options.accessTokenDuration ?? 3600, baseUrl, signingKey: key });
     return {
       issuer, baseUrl, certs, caFile: certs.caFile, publicClientId, robot, passwordClient, user,
       redirectPorts: redirectPorts as number[],
@@ -310,39 +314,53 @@ interface Setup {
   publicClientId: string;
   redirectPorts: number[];
   accessTokenDuration: number;
+  signingKey: Promise<{ key: string; cert: string }>;
 }
 
 async function configure(admin: GlewlwydSession, setup: Setup): Promise<void> {
   await admin.json('POST', '/auth/', { username: 'admin', password: 'password' });
-  // A multi-valued `groups` user property; a change of data format applies after a reset.
-  const userModule = (await admin.json('GET', '/mod/user/database')) as { parameters: { 'data-format': Record<string, unknown> } } & Record<string, unknown>;
-  userModule.parameters['data-format']['groups'] = { multiple: true, read: true, write: true, 'profile-read': true, 'profile-write': false };
-  await admin.json('PUT', '/mod/user/database', userModule);
-  await admin.json('PUT', '/mod/user/database/reset');
-  for (const name of ['email', 'groups', 'profile', 'offline_access', 'kube-api']) {
+  const scopes = ['openid', 'email', 'groups', 'profile', 'offline_access', 'kube-api'];
+  // One request at a time: glewlwyd's sqlite backend answers concurrent writes with HTTP 500.
+  for (const name of scopes.filter((scope) => scope !== 'openid')) {
     await admin.json('POST', '/scope/', { name, display_name: name, description: name, password_required: false, scheme: {} });
   }
-  await admin.json('POST', '/user/', {
-    username: setup.user.username, password: setup.user.password, name: 'Dev User', email: setup.user.email, enabled: true,
-    scope: ['openid', 'email', 'groups', 'profile', 'offline_access', 'kube-api'], groups: [...setup.user.groups],
-  });
-  await admin.json('POST', '/mod/plugin/', {
-    module: 'oidc', name: PLUGIN, display_name: 'OpenID Connect', enabled: true, parameters: oidcParameters(setup.issuer, setup.accessTokenDuration),
-  });
-  const plugin = (await admin.json('GET', `/mod/plugin/${PLUGIN}`)) as { enabled?: boolean };
-  if (plugin.enabled !== true) throw new Error('the glewlwyd OIDC plugin instance was created disabled: its parameters are incomplete');
-  const scopes = ['openid', 'email', 'groups', 'profile', 'offline_access', 'kube-api'];
-  await admin.json('POST', '/client/', {
-    client_id: setup.publicClientId, name: 'kube-login', enabled: true, confidential: false, scope: scopes,
-    redirect_uri: setup.redirectPorts.map((port) => `http://localhost:${port}/`),
-    authorization_type: ['code', 'refresh_token', 'device_authorization', 'delete_token'],
-    token_endpoint_auth_method: ['none'],
-  });
-  for (const client of [setup.robot, setup.passwordClient]) {
-    await admin.json('POST', '/client/', {
+  const user = async (): Promise<void> => {
+    // A multi-valued `groups` user property; a change of data format applies after a reset.
+    const userModule = (await admin.json('GET', '/mod/user/database')) as { parameters: { 'data-format': Record<string, unknown> } } & Record<string, unknown>;
+    userModule.parameters['data-format']['groups'] = { multiple: true, read: true, write: true, 'profile-read': true, 'profile-write': false };
+    await admin.json('PUT', '/mod/user/database', userModule);
+    await admin.json('PUT', '/mod/user/database/reset');
+    await admin.json('POST', '/user/', {
+      username: setup.user.username, password: setup.user.password, name: 'Dev User', email: setup.user.email, enabled: true,
+      scope: scopes, groups: [...setup.user.groups],
+    });
+  };
+  const plugin = async (): Promise<void> => {
+    await admin.json('POST', '/mod/plugin/', {
+      module: 'oidc', name: PLUGIN, display_name: 'OpenID Connect', enabled: true, parameters: oidcParameters(setup.issuer, setup.accessTokenDuration, await setup.signingKey),
+    });
+    // A creation that fails still leaves a disabled instance behind (TESTBED).
+    const created = (await admin.json('GET', `/mod/plugin/${PLUGIN}`)) as { enabled?: boolean };
+    if (created.enabled !== true) throw new Error('the glewlwyd OIDC plugin instance was created disabled: its parameters are incomplete');
+  };
+  const publicClient = (): Promise<unknown> =>
+    admin.json('POST', '/client/', {
+      client_id: setup.publicClientId, name: 'kube-login', enabled: true, confidential: false, scope: scopes,
+      // Exact redirect URIs: glewlwyd has no RFC 8252 7.3 any-port rule.
+      redirect_uri: setup.redirectPorts.map((port) => `http://localhost:${port}/`),
+      authorization_type: ['code', 'refresh_token', 'device_authorization', 'delete_token'],
+      token_endpoint_auth_method: ['none'],
+    });
+  const confidential = (client: GlewlwydClient): Promise<unknown> =>
+    // The database client module checks `password`; confidential clients need the methods set explicitly.
+    admin.json('POST', '/client/', {
       client_id: client.id, name: client.id, enabled: true, confidential: true, client_secret: client.secret, password: client.secret, scope: scopes, redirect_uri: [],
       authorization_type: ['client_credentials', 'password', 'refresh_token', 'delete_token'],
       token_endpoint_auth_method: ['client_secret_basic', 'client_secret_post'],
     });
-  }
+  await user();
+  await plugin();
+  await publicClient();
+  await confidential(setup.robot);
+  await confidential(setup.passwordClient);
 }
