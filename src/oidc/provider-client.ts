@@ -119,11 +119,14 @@ function responseOf(error: unknown): Response | undefined {
 function bodyOf(response: Response): string {
   const type = response.headers.get('content-type')?.split(';')[0]?.trim();
   if (response.headers.get('content-length') === '0' || !type) return 'an empty body';
-  return type === 'application/json' ? 'a JSON body with no OAuth error in it' : `a ${type} body, not an OAuth error`;
+  return type === 'application/json' ? 'a JSON body with no OAuth error in it' : `a ${type} body`;
 }
 
 /** The fix for an error answer that does not say what is wrong, by HTTP status. */
 function statusFix(status: number, endpoint: string): string {
+  if (endpoint === 'discovery endpoint') {
+    return "check --oidc-issuer-url: the provider must serve its discovery document at <issuer>/.well-known/openid-configuration (OIDC Discovery 1.0 section 4)";
+  }
   if (status === 401 || status === 403) {
     return endpoint === 'token endpoint' || endpoint === 'revocation endpoint'
       ? 'check --oidc-client-id and --oidc-client-secret against the client registered at the provider, and that the client may use this grant'

@@ -101,4 +101,11 @@ describe('confidential client authentication', () => {
     expect(String((error as Error).message)).toBe('could not get a token with the client credentials grant: the token endpoint answered HTTP 403 with an empty body');
     expect(remembered.stored).toBeUndefined();
   });
+
+  it('names the discovery endpoint and its status when discovery answers an error with no JSON', async () => {
+    const fetch: Fetch = async () => new Response('<html>Not Found</html>', { status: 404, headers: { 'content-type': 'text/html' } });
+    const error = await connect(fetch).catch((caught: unknown) => caught);
+    expect(String((error as Error).message)).toBe(`could not read the provider's discovery document at ${ISSUER}: the discovery endpoint answered HTTP 404 with a text/html body`);
+    expect((error as { fix?: string }).fix).toMatch(/\.well-known\/openid-configuration/);
+  });
 });
