@@ -9,6 +9,7 @@
 //   LOGIN_DRIVER_CA_FILE   PEM CA of the provider (added to the system roots)
 //   LOGIN_DRIVER_LOG       `launch driver=glewlwyd pid=N`, then `result=ok|error`
 //   LOGIN_DRIVER_CLIENT_ID / LOGIN_DRIVER_SCOPE  consent to grant in the device flow (its URL names neither)
+//   LOGIN_DRIVER_TIMEOUT_MS  give up after this long (default 30000)
 // It never prints tokens, codes or query strings: only paths and HTTP statuses.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -31,7 +32,8 @@ function fail(message) {
 
 async function main() {
   log(`launch driver=glewlwyd pid=${process.pid}`);
-  setTimeout(() => fail('timed out after 30000 ms'), 30_000).unref();
+  const timeoutMs = Number(env.LOGIN_DRIVER_TIMEOUT_MS ?? 30000);
+  setTimeout(() => fail(`timed out after ${timeoutMs} ms`), timeoutMs).unref();
   const start = URL.parse(process.argv.at(-1) ?? '');
   if (!start || !/^https?:$/.test(start.protocol)) fail('the last argument must be an http(s) URL');
   const apiAt = start.pathname.indexOf('/api/');
