@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { createSignatureVerifier } from '../apiserver/verify-signature.js';
+import { clientAuthMemoryOf } from '../cache/client-auth-memory.js';
 import { FileCacheLock } from '../cache/file-lock.js';
 import { KeychainTokenStore } from '../cache/keychain-store.js';
 import type { CliContext } from '../cli/context.js';
@@ -116,7 +117,7 @@ async function discover(input: GetTokenInput, env: NodeJS.ProcessEnv): Promise<D
     issuerUrl: input.issuerUrl,
     clientId: input.clientId,
     fetch: recording,
-    ...(input.clientSecret ? { clientSecret: input.clientSecret } : {}),
+    ...(input.clientSecret ? { clientSecret: input.clientSecret, ...clientAuthMemoryOf(input) } : {}),
   });
   return { connection, dateSample, verifySignature: createSignatureVerifier(base) };
 }

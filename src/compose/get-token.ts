@@ -9,6 +9,7 @@ import { readPendingLogin } from '../cache/pending-login.js';
 import { createBrowser } from '../oidc/browser.js';
 import { createFetch } from '../oidc/http.js';
 import { type ProviderConnection, connectProvider } from '../oidc/provider-client.js';
+import { clientAuthMemoryOf } from '../cache/client-auth-memory.js';
 import { systemClock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
 import { createTerminal } from '../platform/terminal.js';
@@ -21,7 +22,12 @@ export function memoizedConnect(input: GetTokenInput, env: NodeJS.ProcessEnv): (
   let connection: Promise<ProviderConnection> | undefined;
   return () => {
     connection ??= createFetch(input.tls, env).then((fetch) =>
-      connectProvider({ issuerUrl: input.issuerUrl, clientId: input.clientId, fetch, ...(input.clientSecret ? { clientSecret: input.clientSecret } : {}) }),
+      connectProvider({
+        issuerUrl: input.issuerUrl,
+        clientId: input.clientId,
+        fetch,
+        ...(input.clientSecret ? { clientSecret: input.clientSecret, ...clientAuthMemoryOf(input) } : {}),
+      }),
     );
     return connection;
   };

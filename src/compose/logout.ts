@@ -1,5 +1,6 @@
 // Builds the real ports of logout: the session cache, the per-key lock, provider discovery per
 // issuer and client (through our HTTP client: CAs, proxy), and the browser for --end-session.
+import { fileClientAuthMemory } from '../cache/client-auth-memory.js';
 import { FileCacheLock } from '../cache/file-lock.js';
 import type { CacheKeyInput } from '../cache/key.js';
 import { cancelPendingLogin } from '../cache/pending-login.js';
@@ -34,7 +35,8 @@ function connector(input: LogoutCommandInput, env: NodeJS.ProcessEnv): (key: Cac
     let connection = connections.get(id);
     if (!connection) {
       const secret = input.clientSecret?.clientId === key.clientId ? input.clientSecret.secret : undefined;
-      connection = fetch.then((f) => connectProvider({ issuerUrl: key.issuer, clientId: key.clientId, fetch: f, ...(secret ? { clientSecret: secret } : {}) }));
+      const memory = secret ? { clientAuthMemory: fileClientAuthMemory(input.cacheDir, key.issuer, key.clientId) } : {};
+      connection = fetch.then((f) => connectProvider({ issuerUrl: key.issuer, clientId: key.clientId, fetch: f, ...(secret ? { clientSecret: secret, ...memory } : {}) }));
       connections.set(id, connection);
     }
     return connection;

@@ -45,12 +45,23 @@ export interface DeviceAuthorization {
   readonly handle: unknown;
 }
 
+/** The client authentication methods of a confidential client (RFC 6749 2.3.1, OIDC Core 9). */
+export type ClientSecretMethod = 'client_secret_basic' | 'client_secret_post';
+
+/** Remembers, per issuer and client, the client authentication method the provider accepted. */
+export interface ClientAuthMemory {
+  read(): Promise<ClientSecretMethod | undefined>;
+  write(method: ClientSecretMethod): Promise<void>;
+}
+
 /** How to reach one client at one provider. */
 export interface ProviderSettings {
   issuerUrl: string;
   clientId: string;
   clientSecret?: string;
   fetch: Fetch;
+  /** Where the working client authentication method is kept between runs (optional). */
+  clientAuthMemory?: ClientAuthMemory;
 }
 
 /** A discovered provider with our client configured. */
@@ -98,11 +109,60 @@ function tokenFix(detail: string): string {
   return 'check that --oidc-issuer-url and --oidc-client-id match the provider';
 }
 
-/** Translates anything openid-client or the network threw into a KubeLoginError for `action`. */
-export function translateOidcError(error: unknown, action: string, url: string): KubeLoginError {
+/** The HTTP response behind an openid-client error, when it has one. */
+function responseOf(error: unknown): Response | undefined {
+  if (error instanceof client.ResponseBodyError || error instanceof client.WWWAuthenticateChallengeError) return error.response;
+  if (error instanceof client.ClientError && error.cause instanceof Response) return error.cause;
+  return undefined;
+}
+
+/** "an empty body", "a text/html body": what an error answer carried instead of an OAuth error object. */
+function bodyOf(response: Response): string {
+  const type = response.headers.get('content-type')?.split(';')[0]?.trim();
+  if (response.headers.get('content-length') === '0' || !type) return 'an empty body';
+  return type === 'application/json' ? 'a JSON body with no OAuth error in it' : `a ${type} body`;
+}
+
+/** The fix for an error answer that does not say what is wrong, by HTTP status. */
+function statusFix(status: number, endpoint: string): string {
+  if (endpoint === 'discovery endpoint') {
+    return "check --oidc-issuer-url: the provider must serve its discovery document at <issuer>/.well-known/openid-configuration (OIDC Discovery 1.0 section 4)";
+  }
+  if (status === 401 || status === 403) {
+    return endpoint === 'token endpoint' || endpoint === 'revocation endpoint'
+      ? 'check --oidc-client-id and --oidc-client-secret against the client registered at the provider, and that the client may use this grant'
+      : "check that the client may use this endpoint at the provider; the provider's logs say why it refused";
+  }
+  if (status >= 500) return "the provider failed: try again later, or tell its administrator (its logs say why)";
+  return "check the client's allowed grant types, scopes and redirect URIs at the provider (its logs say why it refused); if this was a refresh, log in again";
+}
+
+/**
+ * Translates anything openid-client or the network threw into a KubeLoginError for `action`;
+ * `endpoint` names the endpoint in messages ("token endpoint").
+ */
+export function translateOidcError(error: unknown, action: string, url: string, endpoint = 'provider'): KubeLoginError {
   if (error instanceof KubeLoginError) return error;
   const network = translateNetworkError(error, action, url);
   if (network) return network;
+  const the = endpoint === 'provider' ? 'the provider' : `the ${endpoint}`;
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    // RFC 6750 3 / RFC 6749 5.2: a 401 with a WWW-Authenticate challenge instead of a JSON error body.
+    const challenge = error.cause[0];
+    const oauthError = challenge?.parameters.error;
+    const detail = challenge ? ` (${challenge.scheme}${oauthError ? ` error=${oauthError}` : ''}${challenge.parameters.error_description ? `: ${challenge.parameters.error_description}` : ''})` : '';
+    return new KubeLoginError('provider-rejected', action, `${the} answered HTTP ${error.status} with a WWW-Authenticate challenge${detail}`, {
+      cause: error,
+      fix: statusFix(error.status, endpoint),
+      ...(oauthError ? { oauthError } : {}),
+    });
+  }
+  const bare = responseOf(error);
+  if (error instanceof client.ClientError && bare && !(error instanceof client.ResponseBodyError)) {
+    // An error answer without a JSON error object (many providers send an empty body): say which
+    // endpoint answered what, never openid-client's "unexpected response content-type".
+    return new KubeLoginError('provider-rejected', action, `${the} answered HTTP ${bare.status} with ${bodyOf(bare)}`, { cause: error, fix: statusFix(bare.status, endpoint) });
+  }
   if (error instanceof client.ResponseBodyError) {
     // The provider's words reach a terminal: no control characters, no line breaks that fake a fix line.
     const description = error.error_description ? `: ${terminalLine(error.error_description)}` : '';
@@ -153,16 +213,30 @@ function toTokenResult(response: client.TokenEndpointResponse & Partial<client.T
 }
 
 /**
- * How a confidential client may authenticate, in order: client_secret_basic, which every server
- * must support (RFC 6749 section 2.3.1), then client_secret_post; discovery can rule either out
- * (token_endpoint_auth_methods_supported, RFC 8414 section 2).
+ * The method a confidential client tries first: the one that worked before, else the discovery
+ * document's choice (RFC 8414 section 2, `<endpoint>_auth_methods_supported`): client_secret_basic,
+ * which every server must support (RFC 6749 section 2.3.1), unless only client_secret_post is listed.
  */
-function clientSecretAuths(metadata: client.ServerMetadata, secret: string): client.ClientAuth[] {
-  const methods = metadata.token_endpoint_auth_methods_supported;
-  const auths: client.ClientAuth[] = [];
-  if (!methods || methods.includes('client_secret_basic')) auths.push(client.ClientSecretBasic(secret));
-  if (!methods || methods.includes('client_secret_post')) auths.push(client.ClientSecretPost(secret));
-  return auths.length > 0 ? auths : [client.ClientSecretBasic(secret)];
+function firstMethod(supported: unknown, remembered: ClientSecretMethod | undefined): ClientSecretMethod {
+  if (remembered) return remembered;
+  const methods = Array.isArray(supported) ? (supported as unknown[]) : undefined;
+  return methods && methods.includes('client_secret_post') && !methods.includes('client_secret_basic') ? 'client_secret_post' : 'client_secret_basic';
+}
+
+/** OAuth errors about the grant or the user, not the client: another client authentication method cannot help. */
+const GRANT_ERRORS = new Set(['invalid_grant', 'invalid_scope', 'unsupported_grant_type', 'authorization_pending', 'slow_down', 'access_denied', 'expired_token', 'invalid_request_uri']);
+
+/**
+ * Whether a request authenticated one way may succeed the other way: the provider answered 400, 401
+ * or 403 with invalid_client, an empty or non-JSON body, a WWW-Authenticate challenge, or any other
+ * error that is not about the grant. Many providers do not decode a form-encoded HTTP Basic client ID
+ * (RFC 6749 2.3.1 requires it), and answer such a client with an empty 400 or 403.
+ */
+function mayBeClientAuthentication(error: unknown): boolean {
+  if (error instanceof client.WWWAuthenticateChallengeError) return true;
+  const response = responseOf(error);
+  if (!response || ![400, 401, 403].includes(response.status)) return false;
+  return !(error instanceof client.ResponseBodyError && GRANT_ERRORS.has(error.error));
 }
 
 /** Discovers the provider (OIDC Discovery 1.0) and configures our client on it. */
@@ -186,7 +260,7 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
       ...(issuerUrl.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
     });
   } catch (error) {
-    throw translateOidcError(error, `read the provider's discovery document at ${settings.issuerUrl}`, settings.issuerUrl);
+    throw translateOidcError(error, `read the provider's discovery document at ${settings.issuerUrl}`, settings.issuerUrl, 'discovery endpoint');
   }
   checkDiscoveryEndpoints(issuerUrl, discovered.serverMetadata() as unknown as Record<string, unknown>);
   const configure = (auth: client.ClientAuth): client.Configuration => {
@@ -199,21 +273,37 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
     return config;
   };
   const secret = settings.clientSecret;
-  const configs = secret ? clientSecretAuths(discovered.serverMetadata(), secret).map(configure) : [configure(client.None())];
-  const config = configs[0] as client.Configuration;
-  // Like Go's oauth2 (kubelogin), a confidential client tries HTTP Basic first and falls back to the
-  // request body when the provider answers invalid_client; the working method is kept for the run.
-  const authenticated = async <T>(call: (config: client.Configuration) => Promise<T>): Promise<T> => {
+  // The unauthenticated configuration builds URLs and serves public clients.
+  const config = configure(client.None());
+  const serverMetadata = discovered.serverMetadata();
+  const configs = new Map<ClientSecretMethod, client.Configuration>();
+  const byMethod = (method: ClientSecretMethod): client.Configuration => {
+    let configured = configs.get(method);
+    if (!configured) {
+      configured = configure(method === 'client_secret_post' ? client.ClientSecretPost(secret as string) : client.ClientSecretBasic(secret as string));
+      configs.set(method, configured);
+    }
+    return configured;
+  };
+  let remembered = secret ? await settings.clientAuthMemory?.read().catch(() => undefined) : undefined;
+  // A confidential client tries one method, and once the other when the provider refuses the first
+  // in a way that may be about client authentication; the method that worked is remembered per
+  // issuer and client, so later calls (and later runs) make one request.
+  const authenticated = async <T>(supported: unknown, call: (config: client.Configuration) => Promise<T>): Promise<T> => {
+    if (!secret) return call(config);
+    const first = firstMethod(supported, remembered);
     try {
-      return await call(configs[0] as client.Configuration);
+      return await call(byMethod(first));
     } catch (error) {
-      if (configs.length > 1 && error instanceof client.ResponseBodyError && error.error === 'invalid_client') {
-        configs.shift();
-        return call(configs[0] as client.Configuration);
-      }
-      throw error;
+      if (!mayBeClientAuthentication(error)) throw error;
+      const other: ClientSecretMethod = first === 'client_secret_basic' ? 'client_secret_post' : 'client_secret_basic';
+      const result = await call(byMethod(other));
+      remembered = other;
+      await settings.clientAuthMemory?.write(other).catch(() => undefined);
+      return result;
     }
   };
+  const tokenMethods = serverMetadata.token_endpoint_auth_methods_supported;
   const metadata = config.serverMetadata();
   const tokenUrl = String(metadata.token_endpoint ?? settings.issuerUrl);
   return {
@@ -237,7 +327,7 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
       const currentUrl = new URL(redirectUri);
       currentUrl.search = callbackUrl.search;
       try {
-        const response = await authenticated((config) => client.authorizationCodeGrant(config, currentUrl, {
+        const response = await authenticated(tokenMethods, (config) => client.authorizationCodeGrant(config, currentUrl, {
           pkceCodeVerifier: checks.codeVerifier,
           expectedState: checks.state,
           expectedNonce: checks.nonce,
@@ -245,14 +335,14 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
         }));
         return toTokenResult(response);
       } catch (error) {
-        throw translateOidcError(error, 'exchange the authorization code for tokens', tokenUrl);
+        throw translateOidcError(error, 'exchange the authorization code for tokens', tokenUrl, 'token endpoint');
       }
     },
     async refresh(refreshToken) {
       try {
-        return toTokenResult(await authenticated((config) => client.refreshTokenGrant(config, refreshToken)));
+        return toTokenResult(await authenticated(tokenMethods, (config) => client.refreshTokenGrant(config, refreshToken)));
       } catch (error) {
-        throw translateOidcError(error, 'refresh the token', tokenUrl);
+        throw translateOidcError(error, 'refresh the token', tokenUrl, 'token endpoint');
       }
     },
     async deviceAuthorization(scopes, extraParams) {
@@ -263,7 +353,7 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
         });
       }
       try {
-        const response = await authenticated((config) => client.initiateDeviceAuthorization(config, { ...extraParams, scope: ['openid', ...scopes].join(' ') }));
+        const response = await authenticated(tokenMethods, (config) => client.initiateDeviceAuthorization(config, { ...extraParams, scope: ['openid', ...scopes].join(' ') }));
         return {
           userCode: response.user_code,
           verificationUri: response.verification_uri,
@@ -273,40 +363,40 @@ export async function connectProvider(settings: ProviderSettings): Promise<Provi
           handle: response,
         };
       } catch (error) {
-        throw translateOidcError(error, 'start the device code login', endpoint);
+        throw translateOidcError(error, 'start the device code login', endpoint, 'device authorization endpoint');
       }
     },
     async pollDeviceGrant(authorization, signal) {
       try {
-        const response = await authenticated((config) => client.pollDeviceAuthorizationGrant(config, authorization.handle as client.DeviceAuthorizationResponse, undefined, { signal }));
+        const response = await authenticated(tokenMethods, (config) => client.pollDeviceAuthorizationGrant(config, authorization.handle as client.DeviceAuthorizationResponse, undefined, { signal }));
         return toTokenResult(response);
       } catch (error) {
         if (signal.aborted && signal.reason instanceof KubeLoginError) throw signal.reason;
-        throw translateOidcError(error, 'finish the device code login', tokenUrl);
+        throw translateOidcError(error, 'finish the device code login', tokenUrl, 'token endpoint');
       }
     },
     async passwordGrant(username, password, scopes) {
       try {
-        return toTokenResult(await authenticated((config) => client.genericGrantRequest(config, 'password', { username, password, scope: ['openid', ...scopes].join(' ') })));
+        return toTokenResult(await authenticated(tokenMethods, (config) => client.genericGrantRequest(config, 'password', { username, password, scope: ['openid', ...scopes].join(' ') })));
       } catch (error) {
-        throw translateOidcError(error, 'log in with the password grant', tokenUrl);
+        throw translateOidcError(error, 'log in with the password grant', tokenUrl, 'token endpoint');
       }
     },
     async clientCredentialsGrant(scopes, extraParams) {
       try {
         const scope = scopes.join(' ');
-        return toTokenResult(await authenticated((config) => client.clientCredentialsGrant(config, { ...extraParams, ...(scope ? { scope } : {}) })));
+        return toTokenResult(await authenticated(tokenMethods, (config) => client.clientCredentialsGrant(config, { ...extraParams, ...(scope ? { scope } : {}) })));
       } catch (error) {
-        throw translateOidcError(error, 'get a token with the client credentials grant', tokenUrl);
+        throw translateOidcError(error, 'get a token with the client credentials grant', tokenUrl, 'token endpoint');
       }
     },
     async revoke(token, hint) {
       if (!metadata.revocation_endpoint) return false;
       try {
-        await authenticated((config) => client.tokenRevocation(config, token, { token_type_hint: hint }));
+        await authenticated(serverMetadata['revocation_endpoint_auth_methods_supported'] ?? tokenMethods, (config) => client.tokenRevocation(config, token, { token_type_hint: hint }));
         return true;
       } catch (error) {
-        throw translateOidcError(error, 'revoke the token', String(metadata.revocation_endpoint));
+        throw translateOidcError(error, 'revoke the token', String(metadata.revocation_endpoint), 'revocation endpoint');
       }
     },
     endSessionUrl(idTokenHint) {

@@ -45,6 +45,7 @@ export interface CleanReport {
 
 const ENTRY = /^([0-9a-f]{64})\.json$/;
 const LOCK = /^[0-9a-f]{64}\.lock$/;
+const CLIENT_AUTH_MEMORY = /^client-auth-[0-9a-f]{64}\.json$/;
 const LEFTOVER = /^(?:[0-9a-f]{64}\.lock\.(?:break|stale-[0-9]+-[0-9a-f]+)|\..+\.tmp|[0-9a-f]{64}\.login\.log)$/;
 const PENDING = /^([0-9a-f]{64})\.pending$/;
 
@@ -161,6 +162,9 @@ export async function clean(deps: CleanDeps, input: CleanInput): Promise<CleanRe
     } else if (name === FALLBACK_NOTICE_MARKER) {
       await remove(name);
       report.noticeMarker = true;
+    } else if (CLIENT_AUTH_MEMORY.test(name)) {
+      // The remembered client authentication methods (cache/client-auth-memory.ts): no secret, but state.
+      await remove(name);
     }
   }
 

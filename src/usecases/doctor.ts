@@ -3,7 +3,7 @@
 // Each check lives in src/usecases/doctor/; this file gathers the facts through ports, in order.
 import { type ClaimMappingOptions, type ClaimMappingRules, resolveClaimMappingRules } from '../apiserver/claim-mapping-rules.js';
 import { SUPPORTED_SIGNING_ALGS } from '../apiserver/signing-algs.js';
-import type { VerifySignature } from '../apiserver/verify-signature.js';
+import type { SignatureResult, VerifySignature } from '../apiserver/verify-signature.js';
 import { cacheKey } from '../cache/key.js';
 import type { CacheLock } from '../cache/token-store.js';
 import type { CachedTokens } from '../cache/token-set.js';
@@ -14,7 +14,7 @@ import { decodeJwtPayload } from '../oidc/jwt-claims.js';
 import type { ProviderConnection } from '../oidc/provider-client.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
-import { type DoctorCheck, fail, formatCheck, pass, skip, summarize } from './doctor/check.js';
+import { type DoctorCheck, fail, formatCheck, pass, skip, summarize, warn } from './doctor/check.js';
 import { type DateSample, checkClockSkew } from './doctor/clock-skew.js';
 import { type ReviewOutcome, checkReview } from './doctor/cluster-identity.js';
 import {
@@ -32,10 +32,12 @@ import {
 } from './doctor/exec-stanza.js';
 import { type ClusterEndpoint, resolveContext } from './doctor/kube-context.js';
 import { type KeychainProbe, checkKeychain } from './doctor/keychain.js';
+import { checkAccessTokenMode } from './doctor/access-token-mode.js';
 import { checkDiscovery } from './doctor/provider.js';
 import { checkProxy, describeRoute, goProxyRoute, undiciProxyRoute } from './doctor/proxy.js';
 import { checkRefresh, checkRefreshTokenHeld } from './doctor/refresh.js';
 import { type CachedTokenFacts, audienceOf, checkCachedToken, checkTokenAudience, checkTokenIssuer, checkTokenSignature } from './doctor/token-claims.js';
+import { redirectUrisOf } from './redirect-uris.js';
 import { rememberSecrets } from './refresh.js';
 import type { SessionCache } from './status.js';
 
@@ -171,6 +173,17 @@ async function signatureCheck(discovered: Discovered | undefined, token: string)
   }
 }
 
+/** Whether --oidc-use-access-token would work with the real access token (iss, aud, JWKS signature). */
+async function accessTokenModeCheck(discovered: Discovered, accessToken: string | undefined, input: GetTokenInput): Promise<DoctorCheck> {
+  const jwksUri = discovered.connection.metadata['jwks_uri'];
+  let signature: SignatureResult | undefined;
+  if (accessToken && typeof jwksUri === 'string') {
+    signature = await discovered.verifySignature(accessToken, jwksUri, SUPPORTED_SIGNING_ALGS).catch(() => undefined);
+  }
+  // kube-apiserver's --oidc-client-id (or the AuthenticationConfiguration audiences) must be in aud.
+  return checkAccessTokenMode(accessToken, input.issuerUrl, [input.clientId], signature);
+}
+
 function mappingRules(mapping: ClaimMappingOptions | undefined, issuerUrl: string): ClaimMappingRules | undefined {
   if (!mapping || Object.values(mapping).every((value) => value === undefined)) return undefined;
   return resolveClaimMappingRules(mapping, issuerUrl);
@@ -200,6 +213,18 @@ export async function doctor(deps: DoctorDeps, input: DoctorInput): Promise<Doct
   const rules = mappingRules(input.mapping, getToken.issuerUrl);
   const issuer = new URL(getToken.issuerUrl);
 
+  if (getToken.grantType === 'authcode' || getToken.grantType === 'auto') {
+    const { uris, anyPort } = redirectUrisOf(getToken);
+    if (anyPort) {
+      emit(
+        warn(
+          'listen-address',
+          `--listen-address uses port 0, so the redirect URI changes with every login: providers that match redirect URIs exactly (no RFC 8252 section 7.3 any-port rule, e.g. glewlwyd) show an error page and the login waits until its timeout`,
+          `use fixed ports (--listen-address=127.0.0.1:8000 --listen-address=127.0.0.1:18000) and register http://${getToken.redirectHostname}:PORT/ for each at the provider${uris.length > 0 ? ` (now: ${uris.join(', ')})` : ''}`,
+        ),
+      );
+    }
+  }
   emit(checkProxy(getToken.issuerUrl, env));
   let discovered: Discovered | undefined;
   try {
@@ -267,6 +292,7 @@ export async function doctor(deps: DoctorDeps, input: DoctorInput): Promise<Doct
       const refreshed = await checkRefresh({ cache, lock: deps.lock(getToken.cacheDir), clock: deps.clock, logger: deps.logger }, session, discovered.connection, getToken);
       emit(refreshed.check);
       current = refreshed.tokens ?? current;
+      if (refreshed.failure === 'no-id-token') emit(await accessTokenModeCheck(discovered, current?.accessToken, getToken));
     } else {
       emit(skip('refresh', 'refreshing was not tried: the provider could not be read'));
     }

@@ -137,14 +137,19 @@ async function save(deps: GetTokenDeps, key: CacheKey, tokens: CachedTokens): Pr
 }
 
 async function refresh(deps: GetTokenDeps, input: GetTokenInput, key: CacheKey, cached: CachedTokens, next?: string): Promise<CachedTokens | undefined> {
-  const outcome = await refreshTokenSet({ provider: deps.connect, reread: () => deps.store.read(key), clock: deps.clock, logger: deps.logger }, input, cached);
+  const ports = { provider: deps.connect, reread: () => deps.store.read(key), clock: deps.clock, logger: deps.logger, save: (tokens: CachedTokens) => deps.store.write(key, tokens) };
+  const outcome = await refreshTokenSet(ports, input, cached);
   if (outcome.kind === 'cached') return outcome.tokens;
+  if (outcome.saveError !== undefined) {
+    // The token is still good for this call; losing the cache only costs a later login.
+    deps.logger.warn(`${describe(outcome.saveError)}; the refreshed tokens could not be saved, so you may have to log in again next time`);
+  }
   if (outcome.kind === 'failed') {
-    // One line that says why, and what happens next.
-    deps.logger.warn(`${outcome.message}; ${next ?? (input.noLogin ? '--no-login forbids a new login' : 'logging in again')}`);
+    // One line that says why, what happens next, and what would avoid it.
+    const then = next ?? (input.noLogin ? '--no-login forbids a new login' : 'logging in again');
+    deps.logger.warn(`${outcome.message}; ${then}${outcome.hint ? `; ${outcome.hint}` : ''}`);
     return undefined;
   }
-  await save(deps, key, outcome.tokens);
   deps.logger.debug('refreshed the token');
   return outcome.tokens;
 }

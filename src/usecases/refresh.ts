@@ -1,6 +1,7 @@
-// One refresh of a cached token set (RFC 6749 section 6), shared by get-token and doctor: it runs under
-// the caller's per-key lock, re-reads the cache when the provider says invalid_grant, and checks the
-// refreshed ID token as OIDC Core 12.2 requires. Saving the result stays with the caller.
+// One refresh of a cached token set (RFC 6749 section 6), shared by get-token, login and doctor: it runs
+// under the caller's per-key lock, re-reads the cache when the provider says invalid_grant, saves a
+// rotated refresh token before anything else (RFC 9700 section 4.14.2: the old one is dead now), checks
+// the refreshed ID token as OIDC Core 12.2 requires, and saves the refreshed set.
 import type { CachedTokens, TokenSecrets } from '../cache/token-set.js';
 import { isFresh } from '../cache/expiry.js';
 import type { GetTokenInput } from '../config/get-token-input.js';
@@ -22,9 +23,9 @@ export type RefreshFailure = 'invalid-grant' | 'request-failed' | 'no-id-token' 
 
 /** What a refresh came to. `cached`: another process had already rotated the token and cached fresh ones. */
 export type RefreshOutcome =
-  | { kind: 'refreshed'; tokens: CachedTokens; rotated: boolean }
+  | { kind: 'refreshed'; tokens: CachedTokens; rotated: boolean; saveError?: unknown }
   | { kind: 'cached'; tokens: CachedTokens }
-  | { kind: 'failed'; failure: RefreshFailure; message: string; error?: unknown };
+  | { kind: 'failed'; failure: RefreshFailure; message: string; error?: unknown; hint?: string; saveError?: unknown };
 
 /** The ports of a refresh. */
 export interface RefreshPorts {
@@ -33,6 +34,21 @@ export interface RefreshPorts {
   reread(): Promise<CachedTokens | undefined>;
   clock: Clock;
   logger: Logger;
+  /** Writes the entry (the caller holds the key's lock); refreshTokenSet reports a failure, never throws it. */
+  save(tokens: CachedTokens): Promise<void>;
+}
+
+/** What helps when a provider sends no ID token on refresh (said once, on the line that announces the login). */
+export const NO_ID_TOKEN_HINT =
+  'to refresh without a login, give ID tokens a longer lifetime at the provider, or use --oidc-use-access-token if its access tokens are JWTs the API server can validate (kube-login doctor checks that)';
+
+async function trySave(ports: RefreshPorts, tokens: CachedTokens): Promise<unknown> {
+  try {
+    await ports.save(tokens);
+    return undefined;
+  } catch (error) {
+    return error ?? new Error('the token cache could not be written');
+  }
 }
 
 /** Refreshes `cached` (which must hold a refresh token) and validates the result; never throws. */
@@ -59,25 +75,33 @@ export async function refreshTokenSet(ports: RefreshPorts, input: GetTokenInput,
       return { kind: 'failed', failure: invalidGrant ? 'invalid-grant' : 'request-failed', message, error };
     }
     rememberSecrets(ports.logger, result);
-    // A set cached without an ID token (client credentials) is refreshed as access token only.
-    const accessTokenOnly = input.useAccessToken && current.idToken === undefined;
+    const rotated = result.refreshToken !== undefined && result.refreshToken !== refreshToken;
+    // RFC 9700 4.14.2: the provider has retired the old refresh token. Whatever the checks below make
+    // of the answer, the new refresh token is saved before the caller does anything else (a login),
+    // or the grant is lost (glewlwyd rotates and never sends an ID token on refresh). The checks are
+    // pure, so one write covers both cases.
+    const failed = async (failure: RefreshFailure, message: string, extra: { error?: unknown; hint?: string } = {}): Promise<RefreshOutcome> => {
+      const saveError = rotated ? await trySave(ports, { ...current, refreshToken: result.refreshToken as string }) : undefined;
+      return { kind: 'failed', failure, message, ...extra, ...(saveError ? { saveError } : {}) };
+    };
+    // --oidc-use-access-token sends the access token: an answer with one is enough (OIDC Core 12.2
+    // allows a refresh answer without an ID token).
+    const accessTokenOnly = input.useAccessToken;
     if (!result.idToken && !accessTokenOnly) {
-      return { kind: 'failed', failure: 'no-id-token', message: 'the provider returned no ID token on refresh (OIDC Core 12.2 allows it, but the cluster needs one)' };
+      return failed('no-id-token', 'the provider returned no ID token on refresh (OIDC Core 12.2 allows it, but the cluster needs one)', { hint: NO_ID_TOKEN_HINT });
     }
     const changed = current.idToken === undefined ? undefined : changedIdentityClaim(current.idToken, result);
     if (changed) {
-      return {
-        kind: 'failed',
-        failure: 'identity-changed',
-        message: `the refreshed ID token has a different "${changed}" than the original (OIDC Core 12.2 forbids it), so it is discarded`,
-      };
+      return failed('identity-changed', `the refreshed ID token has a different "${changed}" than the original (OIDC Core 12.2 forbids it), so it is discarded`);
     }
+    let tokens: CachedTokens;
     try {
-      const tokens = toCachedTokens(result, ports.clock.now(), { previousRefreshToken: refreshToken, accessTokenOnly });
-      return { kind: 'refreshed', tokens, rotated: result.refreshToken !== undefined && result.refreshToken !== refreshToken };
+      tokens = toCachedTokens(result, ports.clock.now(), { previousRefreshToken: refreshToken, accessTokenOnly });
     } catch (error) {
-      return { kind: 'failed', failure: 'unusable', message: describe(error), error };
+      return failed('unusable', describe(error), { error });
     }
+    const saveError = await trySave(ports, tokens);
+    return { kind: 'refreshed', tokens, rotated, ...(saveError ? { saveError } : {}) };
   }
   return { kind: 'failed', failure: 'invalid-grant', message: 'the refresh token was rotated twice by other kube-login processes meanwhile' };
 }

@@ -1,5 +1,6 @@
 // `kube-login setup`: check the provider, log in once, show the user as kube-apiserver will see it,
 // write the kubeconfig safely, and print what the cluster admin must do. Reads top to bottom.
+import { redirectUrisOf } from './redirect-uris.js';
 import { type CertificateAuthority, parseCertificateAuthority } from '../apiserver/certificate-authority.js';
 import { type ClaimMappingOptions, resolveClaimMappingRules } from '../apiserver/claim-mapping-rules.js';
 import { discoveryUrlOf } from '../apiserver/discovery-source.js';
@@ -174,6 +175,12 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
   let claims: Record<string, unknown> = {};
   if (discovery !== undefined) {
     const pendingRefresh = checkRefreshAdvertised(discovery).status === 'pending';
+    if (tokenInput.grantType === 'authcode' || tokenInput.grantType === 'auto') {
+      // Many providers match redirect URIs exactly (no RFC 8252 section 7.3 any-port rule).
+      const { uris, anyPort } = redirectUrisOf(tokenInput);
+      if (uris.length > 0) say(`Redirect URIs the client must have registered at the provider (exact match; some providers accept any loopback port, many do not): ${uris.join(', ')}`);
+      if (anyPort) logger.warn('--listen-address uses port 0 (any free port): this works only with providers that accept any loopback port (RFC 8252 section 7.3); others show an error page and the login waits until its timeout\n  fix: use fixed ports, e.g. --listen-address=127.0.0.1:8000, and register http://localhost:PORT/ for each');
+    }
     say('');
     say(`Logging in once, as kubectl will through get-token${input.dryRun ? ' (--dry-run: the token is not cached)' : ''}`);
     const login = await deps.login({ ...tokenInput, noLogin: false, forceRefresh: false }, { dryRun: input.dryRun });

@@ -73,6 +73,38 @@ async function verifiedServerKeyPin(url, caPem) {
   return createHash('sha256').update(spki).digest('base64');
 }
 
+/**
+ * One step on glewlwyd's login page (a single-page app, test/support/glewlwyd.ts): the password form,
+ * then "Grant access", then "Continue". Returns false on any other page.
+ */
+async function glewlwydStep(page, username, password) {
+  if (!new URL(page.url()).pathname.endsWith('/login.html')) return false;
+  const password_ = page.locator('input#password:visible');
+  const username_ = page.locator('input#username:visible');
+  const grant = page.locator('button:visible', { hasText: 'Grant access' });
+  const proceed = page.locator('button:visible:enabled', { hasText: 'Continue' });
+  await page.locator('input#password:visible, input#username:visible, button:visible:has-text("Grant access"), button:visible:enabled:has-text("Continue")').first().waitFor({ timeout: 15_000 });
+  if (await grant.count()) {
+    say('granting access on glewlwyd');
+    await grant.first().click();
+    await grant.first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
+  } else if (await password_.count()) {
+    if (await username_.count()) await username_.fill(username);
+    await password_.fill(password);
+    say('submitting the password on glewlwyd');
+    await password_.press('Enter');
+    await password_.waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
+  } else if (await username_.count()) {
+    await username_.fill(username);
+    await username_.press('Enter');
+    await username_.waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
+  } else {
+    say('continuing on glewlwyd');
+    await Promise.all([page.waitForEvent('load', { timeout: 15_000 }), proceed.first().click()]);
+  }
+  return true;
+}
+
 async function main() {
   log(`launch driver=chromium pid=${process.pid}`);
   const timeoutMs = Number(env.LOGIN_DRIVER_TIMEOUT_MS ?? 60000);
@@ -124,13 +156,15 @@ async function main() {
   };
 
   await page.goto(start.href, { waitUntil: 'load' });
-  for (let step = 0; step < 6 && callbackStatus === undefined; step += 1) {
+  for (let step = 0; step < 12 && callbackStatus === undefined; step += 1) {
     if (await page.locator('input[name="login"]').count()) {
       await page.fill('input[name="login"]', username);
       await page.fill('input[name="password"]', password);
       await submit('login');
     } else if (await page.locator('input[name="prompt"][value="consent"]').count()) {
       await submit('consent');
+    } else if (await glewlwydStep(page, username, password)) {
+      // glewlwyd's login page acted; its last step navigates to the authorization endpoint.
     } else {
       return fail(`no login or consent form on ${new URL(page.url()).pathname}`);
     }

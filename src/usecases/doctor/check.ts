@@ -21,6 +21,8 @@ export type CheckId =
   | 'token-signature'
   | 'refresh-token'
   | 'refresh'
+  | 'access-token-mode'
+  | 'listen-address'
   | 'cluster'
   | 'username'
   | 'groups';

@@ -42,33 +42,35 @@ export async function checkRefresh(
   session: CachedSession,
   provider: ProviderConnection,
   input: GetTokenInput,
-): Promise<{ check: DoctorCheck; tokens: CachedTokens | undefined }> {
+): Promise<{ check: DoctorCheck; tokens: CachedTokens | undefined; failure?: RefreshFailure }> {
   const lock = await deps.lock.acquire(session.id);
   try {
     await lock.setPurpose?.('checking the refresh token (kube-login doctor)');
     const current = await deps.cache.readTokens(session);
     rememberSecrets(deps.logger, current);
     if (!current?.refreshToken) return { check: skip('refresh', 'refresh was not tried: no refresh token is cached any more'), tokens: current };
-    const ports = { provider: async () => provider, reread: () => deps.cache.readTokens(session), clock: deps.clock, logger: deps.logger };
+    const ports = {
+      provider: async () => provider,
+      reread: () => deps.cache.readTokens(session),
+      clock: deps.clock,
+      logger: deps.logger,
+      save: (tokens: CachedTokens) => deps.cache.writeTokens(session, tokens),
+    };
     const outcome = await refreshTokenSet(ports, input, current);
     switch (outcome.kind) {
       case 'cached':
         return { check: pass('refresh', 'another kube-login refreshed the token a moment ago, and its new tokens are cached'), tokens: outcome.tokens };
-      case 'failed':
-        return { check: failedCheck(outcome.failure, outcome.message, outcome.error), tokens: current };
+      case 'failed': {
+        const check = failedCheck(outcome.failure, outcome.message, outcome.error);
+        // The entry now holds the rotated refresh token, if the provider sent one.
+        if (outcome.saveError === undefined) return { check, tokens: (await deps.cache.readTokens(session).catch(() => current)) ?? current, failure: outcome.failure };
+        return { check: unsaved(outcome.saveError, 'the provider rotated the refresh token, but the new one could not be saved'), tokens: current };
+      }
       case 'refreshed':
         break;
     }
     const tokens = outcome.tokens;
-    try {
-      await deps.cache.writeTokens(session, tokens);
-    } catch (error) {
-      // The old refresh token may be dead now (rotation): say so plainly.
-      return {
-        check: fail('refresh', `refreshing worked, but the new tokens could not be saved: ${describe(error)}; the provider may have retired the old refresh token, so the next expiry may need a login`, fixOf(error, 'check the token cache directory and the keychain')),
-        tokens,
-      };
-    }
+    if (outcome.saveError !== undefined) return { check: unsaved(outcome.saveError, 'refreshing worked, but the new tokens could not be saved'), tokens };
     const until = tokens.idTokenExpiresAt ?? tokens.accessTokenExpiresAt;
     const rotated = outcome.rotated ? 'the provider rotated the refresh token, and the new one is saved' : 'the provider kept the refresh token';
     return {
@@ -80,6 +82,11 @@ export async function checkRefresh(
   }
 }
 
+/** The ✗ line for new tokens that could not be saved: the old refresh token may be dead now (rotation). */
+function unsaved(error: unknown, what: string): DoctorCheck {
+  return fail('refresh', `${what}: ${describe(error)}; the provider may have retired the old refresh token, so the next expiry may need a login`, fixOf(error, 'check the token cache directory and the keychain'));
+}
+
 /** The ✗ line for a refresh that gave no usable tokens, with what it means for the user and the fix. */
 function failedCheck(failure: RefreshFailure, message: string, error: unknown): DoctorCheck {
   switch (failure) {
@@ -88,7 +95,7 @@ function failedCheck(failure: RefreshFailure, message: string, error: unknown): 
     case 'request-failed':
       return fail('refresh', `refreshing failed: ${message}`, fixOf(error, 'check the provider and the network, then run doctor again'));
     case 'no-id-token':
-      return fail('refresh', `${message}: every expiry means a browser login`, 'configure the provider to return an ID token on refresh (Keycloak, Dex and Entra ID do), or use --oidc-use-access-token if the cluster accepts access tokens');
+      return fail('refresh', `${message}: every expiry means a browser login (the rotated refresh token is saved)`, 'give ID tokens a longer lifetime at the provider, or use --oidc-use-access-token if its access tokens are JWTs the API server can validate (see the access-token check below)');
     case 'identity-changed':
       return fail('refresh', `${message}, and get-token logs in again`, "report this to the provider's administrators; meanwhile every expiry means a browser login");
     case 'unusable':

@@ -45,6 +45,7 @@ async function filledDir(keychain: MemoryKeychain) {
   writeFileSync(join(dir, `.${key('c').id}.json.123.abcd.tmp`), 'partial');
   writeFileSync(join(dir, FALLBACK_NOTICE_MARKER), '{}');
   writeFileSync(join(dir, 'README.txt'), 'not ours');
+  writeFileSync(join(dir, `client-auth-${'0'.repeat(64)}.json`), '{"method":"client_secret_post"}');
   return { dir, logger };
 }
 

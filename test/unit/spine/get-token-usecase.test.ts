@@ -225,6 +225,33 @@ describe('refresh', () => {
     expect(h.store.entries.get(h.key.id)?.idToken).toBe(fromLogin.idToken);
   });
 
+  it('keeps a rotated refresh token before the answer without ID token is discarded, and says what helps in the one line', async () => {
+    const fromLogin = tokenResult('login', { refreshToken: 'rt-login-0123456789' });
+    const h = harness({
+      cached: inMargin('rt-old-0123456789'),
+      refresh: async () => tokenResult('refreshed', { idToken: false, refreshToken: 'rt-rotated-0123456789' }),
+      login: async () => fromLogin,
+    });
+    expect((await obtainTokens(h.deps, h.input)).source).toBe('login');
+    // RFC 9700 4.14.2: the old refresh token is dead at the provider; the new one was saved first.
+    expect(h.store.written.map((tokens) => tokens.refreshToken)).toEqual(['rt-rotated-0123456789', 'rt-login-0123456789']);
+    expect(h.lines()).toHaveLength(1);
+    expect(h.lines()[0]).toMatch(/no ID token on refresh.*logging in again; .*longer lifetime at the provider.*--oidc-use-access-token/);
+  });
+
+  it('with --oidc-use-access-token, a refresh that returns an access token and no ID token is a success', async () => {
+    const h = harness({
+      input: makeInput({ 'oidc-use-access-token': true, 'force-refresh': true }),
+      cached: fresh('rt-old-0123456789'),
+      refresh: async () => tokenResult('refreshed', { idToken: false, refreshToken: 'rt-rotated-0123456789' }),
+    });
+    const result = await obtainTokens(h.deps, h.input);
+    expect(result.source).toBe('refresh');
+    expect(result.tokens.accessToken).toBe('access-token-refreshed-0123456789');
+    expect(h.store.entries.get(h.key.id)?.refreshToken).toBe('rt-rotated-0123456789');
+    expect(h.lines()).toEqual([]);
+  });
+
   it.each([
     ['sub', { sub: 'mallory' }],
     ['iss', { iss: 'https://evil.example.com' }],
@@ -235,7 +262,12 @@ describe('refresh', () => {
     const result = await obtainTokens(h.deps, h.input);
     expect(result.source).toBe('login');
     expect(result.tokens.idToken).toBe(fromLogin.idToken);
-    expect(h.store.written.map((tokens) => tokens.idToken)).toEqual([fromLogin.idToken]);
+    // The rotated refresh token is kept first (with the cached ID token), before the ID token check
+    // discards the answer (RFC 9700 4.14.2); the login then replaces the entry.
+    expect(h.store.written.map((tokens) => [tokens.idToken, tokens.refreshToken])).toEqual([
+      [inMargin('rt-old-0123456789').idToken, 'rt-rotated-0123456789'],
+      [fromLogin.idToken, fromLogin.refreshToken],
+    ]);
     expect(h.lines()).toHaveLength(1);
     expect(h.lines()[0]).toContain(claim);
   });
