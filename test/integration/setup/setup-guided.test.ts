@@ -32,7 +32,14 @@ const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
  * The flags that stand in for this machine's missing pieces and change no question or check: the
  * HTTP login driver as the browser, a free loopback port, and files instead of the OS keychain.
  */
-const HARNESS_FLAGS = ['--browser-command=login-driver', '--listen-address=127.0.0.1:0', '--token-cache-storage=disk'];
+const harnessFlags = (listenPort: number): string[] => ['--browser-command=login-driver', `--listen-address=127.0.0.1:${listenPort}`, '--token-cache-storage=disk'];
+// A fixed port, as the docs advise (providers that match redirect URIs exactly need one); free now.
+let HARNESS_FLAGS: string[] = [];
+let listenPort = 0;
+beforeAll(async () => {
+  listenPort = await closedPort();
+  HARNESS_FLAGS = harnessFlags(listenPort);
+});
 
 interface Run {
   readonly t: TmuxSession;
@@ -156,7 +163,7 @@ describe('kube-login setup, guided on a terminal', () => {
     expect(readFileSync(kubeconfig, 'utf8')).toContain('# My clusters. Please keep this comment.');
 
     // docs/setup.md shows this very run: the command above and what the terminal showed.
-    const transcript = normalizeTranscript(`$ kube-login setup ${HARNESS_FLAGS.join(' ')}\n${await t.capture()}`, { home, providerPort: provider.port });
+    const transcript = normalizeTranscript(`$ kube-login setup ${HARNESS_FLAGS.join(' ')}\n${await t.capture()}`, { home, providerPort: provider.port, listenPort });
     const docsPath = join(repoRoot, 'docs', 'setup.md');
     const docs = readFileSync(docsPath, 'utf8');
     if (process.env['KUBE_LOGIN_UPDATE_DOCS']) {

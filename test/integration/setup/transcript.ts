@@ -1,5 +1,6 @@
 // The guided-setup transcript of docs/setup.md: taken from a real terminal run, with only what changes
 // from run to run replaced (ports, temporary paths, times, the login URL's random values).
+import { setupExecCommand } from '../../support/paths.js';
 
 /** The markers around the transcript's code block in docs/setup.md. */
 export const TRANSCRIPT_START = '<!-- guided transcript: written by test/integration/setup/setup-guided.test.ts -->';
@@ -9,6 +10,8 @@ export const TRANSCRIPT_END = '<!-- end of the guided transcript -->';
 export interface TranscriptRun {
   readonly home: string;
   readonly providerPort: number;
+  /** The --listen-address port of the run, shown as 8000 (kubelogin's default). */
+  readonly listenPort: number;
 }
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -16,10 +19,12 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
 /** The terminal text with the run's own values replaced by fixed ones, and trailing blanks dropped. */
 export function normalizeTranscript(screen: string, run: TranscriptRun): string {
   const text = screen
+    // Run as the single executable, setup writes that file's absolute path (it is not on PATH here).
+    .replace(new RegExp(`(command: )${escape(setupExecCommand())}$`, 'gm'), '$1kube-login')
     .replace(new RegExp(escape(run.home), 'g'), '/home/me')
     .replace(new RegExp(`127\\.0\\.0\\.1([:-])${run.providerPort}\\b`, 'g'), '127.0.0.1$141299')
-    // The loopback redirect listens on a free port (--listen-address 127.0.0.1:0).
-    .replace(/localhost%3A\d+/g, 'localhost%3A46809')
+    // The loopback redirect listens on a port that was free when the test started.
+    .replace(new RegExp(`(127\\.0\\.0\\.1:|localhost:|localhost%3A)${run.listenPort}\\b`, 'g'), '$18000')
     .replace(/\b(code_challenge|state|nonce)=[^&\s]+/g, '$1=…')
     .replace(/kube-login-backup-\d{8}T\d{6}Z/g, 'kube-login-backup-20261127T102241Z')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \(in \d+ min\)/g, '2026-11-27T10:29:12.000Z (in 5 min)');
