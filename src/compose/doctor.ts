@@ -16,7 +16,7 @@ import { UNSUPPORTED_KUBELOGIN_FLAGS } from '../config/get-token-flags.js';
 import { type GetTokenInput, toGetTokenInput } from '../config/get-token-input.js';
 import { addGetTokenOptions, rawFlagsFrom } from '../cli/options/get-token-options.js';
 import { KubeLoginError, describe, isKubeLoginError } from '../errors.js';
-import { loadKubeconfigs } from '../kube/kubeconfig-load.js';
+import { loadKubeconfigsReadOnly } from '../kube/kubeconfig-load.js';
 import { locateKubeconfigs } from '../kube/kubeconfig-paths.js';
 import { type Fetch, createFetch } from '../oidc/http.js';
 import { translateNetworkError } from '../oidc/network-error.js';
@@ -193,7 +193,7 @@ export async function runDoctor(ctx: CliContext, input: DoctorInput, verbose: bo
       // Every token doctor reads is registered with the redactor: no check line can carry one.
       report: (text) => ctx.stderr.write(logger.redactor.mask(text) + '\n'),
       env: ctx.env,
-      loadKubeconfig: (explicitPath) => loadKubeconfigs(locateKubeconfigs({ explicitPath, env: ctx.env })),
+      loadKubeconfig: (explicitPath) => loadKubeconfigsReadOnly(locateKubeconfigs({ explicitPath, env: ctx.env })),
       findExecutable,
       parseGetTokenArgs: (args, env) => {
         const parsed = parseGetTokenArgs(args, env);

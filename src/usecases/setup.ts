@@ -23,7 +23,7 @@ import { decodeJwtPayload } from '../oidc/jwt-claims.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger, TextSink } from '../platform/logger.js';
 import { EXEC_COMMAND, INSTALL_HINT, buildExecArgs } from './setup/exec-args.js';
-import { askKubeconfig, askMapping, askProvider } from './setup/guided.js';
+import { type KubeconfigAnswers, askKubeconfig, askMapping, askProvider } from './setup/guided.js';
 import { renderNextSteps } from './setup/next-steps.js';
 import type { Prompter } from './setup/prompter.js';
 import {
@@ -121,6 +121,10 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
   // Mapping flags are checked now (system: prefixes, a prefix without a claim), before any request.
   resolveClaimMappingRules(input.mapping, issuerUrl);
   const execArgs = buildExecArgs(raw, { cwd: deps.cwd, home: deps.home });
+  // Without questions every kubeconfig answer is known now: the edit is planned (CA file read, entries
+  // merged, file rendered) before any request to the provider, so that a kubeconfig we cannot write
+  // fails here and not after a login. The guided mode asks its kubeconfig questions after the login.
+  const flagsEdit = prompter ? undefined : await planEdit(deps, set, flagAnswers(input, issuerUrl, clientId), execArgs.args);
 
   // 3. The provider.
   if (prompter) say('');
@@ -183,30 +187,12 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
   for (const warning of mapped.warnings) logger.warn(warning);
 
   // 6. The kubeconfig: merge, show, write atomically with a backup.
-  const answers = prompter
-    ? await askKubeconfig(prompter, set, input, { issuerUrl, clientId }, say)
-    : {
-        cluster: clusterFromFlags(input),
-        clusterCaFile: input.clusterCertificateAuthority,
-        user: input.user ?? defaultUserName(issuerUrl, clientId),
-        context: input.context ?? defaultContextName(input.cluster ?? defaultClusterName(input.server ?? '')),
-        namespace: input.namespace,
-        setCurrentContext: input.setCurrentContext,
-      };
-  const cluster = await withClusterCa(deps, answers.cluster, answers.clusterCaFile);
+  const { answers, cluster, entryChanges, changes } =
+    flagsEdit ?? (await planEdit(deps, set, await askKubeconfig(prompter!, set, input, { issuerUrl, clientId }, say), execArgs.args));
   if (execArgs.hasClientSecret) {
     logger.warn('the client secret (--oidc-client-secret) is written into the kubeconfig in clear text: anyone who can read the file can use it\n  fix: use a public client with PKCE (no secret), which is what kube-login is made for');
   }
   if (execArgs.dropped.length > 0) say(`kube-login: note: not written into the kubeconfig: ${execArgs.dropped.join(', ')}`);
-  const entryChanges: EntryChange[] = applyKubeconfigRequest(set, {
-    user: answers.user,
-    context: answers.context,
-    cluster,
-    namespace: answers.namespace,
-    setCurrentContext: answers.setCurrentContext,
-    exec: { command: EXEC_COMMAND, args: execArgs.args, installHint: INSTALL_HINT },
-  });
-  const changes = planKubeconfigChanges(set);
   const diff = renderKubeconfigDiff(changes);
   say('');
   let written: WrittenKubeconfig[] = [];
@@ -254,6 +240,40 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
     }).trimEnd(),
   );
   return { checks, changes, written, context: answers.context, user: answers.user, username: mapped.username };
+}
+
+/** The kubeconfig edit: the answers, the cluster with its CA, what each entry became, the files' new text. */
+interface PlannedEdit {
+  readonly answers: KubeconfigAnswers;
+  readonly cluster: ClusterChoice;
+  readonly entryChanges: EntryChange[];
+  readonly changes: KubeconfigChange[];
+}
+
+/** Applies the answers to `set` and renders the changed files; throws before anything is written. */
+async function planEdit(deps: SetupDeps, set: KubeconfigSet, answers: KubeconfigAnswers, args: readonly string[]): Promise<PlannedEdit> {
+  const cluster = await withClusterCa(deps, answers.cluster, answers.clusterCaFile);
+  const entryChanges = applyKubeconfigRequest(set, {
+    user: answers.user,
+    context: answers.context,
+    cluster,
+    namespace: answers.namespace,
+    setCurrentContext: answers.setCurrentContext,
+    exec: { command: EXEC_COMMAND, args, installHint: INSTALL_HINT },
+  });
+  return { answers, cluster, entryChanges, changes: planKubeconfigChanges(set) };
+}
+
+/** The kubeconfig answers of a run without questions: the flags, and the defaults. */
+function flagAnswers(input: SetupInput, issuerUrl: string, clientId: string): KubeconfigAnswers {
+  return {
+    cluster: clusterFromFlags(input),
+    clusterCaFile: input.clusterCertificateAuthority,
+    user: input.user ?? defaultUserName(issuerUrl, clientId),
+    context: input.context ?? defaultContextName(input.cluster ?? defaultClusterName(input.server ?? '')),
+    namespace: input.namespace,
+    setCurrentContext: input.setCurrentContext,
+  };
 }
 
 function checkError(check: CheckResult, cause?: unknown): KubeLoginError {
