@@ -1,18 +1,20 @@
 // The per-key cache lock `<cache-dir>/<id>.lock`: created with O_EXCL, naming its holder, kept fresh
-// by mtime heartbeats, broken when its holder died, bounded by a timeout, released on Ctrl-C.
+// by mtime heartbeats, broken when its holder died, bounded by a timeout, released on Ctrl-C. On the
+// holder's own host and pid namespace its liveness decides, not the heartbeat: a stopped holder
+// (SIGSTOP, a closed laptop lid) keeps its lock. Node has no flock/fcntl lock, hence the pid check.
 // Identity providers revoke a whole grant when a rotated refresh token is reused (OAuth 2.0 Security
 // BCP, RFC 9700 section 4.14.2), so two kube-login processes must never refresh the same key at once
 // (int128/kubelogin #389, #694; dex #1976).
 import { randomBytes } from 'node:crypto';
-import { statSync, unlinkSync } from 'node:fs';
-import { type FileHandle, link, open, rename, rm, stat, utimes } from 'node:fs/promises';
+import { constants, statSync, unlinkSync } from 'node:fs';
+import { type FileHandle, link, lstat, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { KubeLoginError, describe } from '../errors.js';
 import type { Logger } from '../platform/logger.js';
 import { ensureCacheDir } from './file-store.js';
 import { isHeldHere, registerHeldLock, unregisterHeldLock } from './lock-signals.js';
-import { type LockInfo, adoptHandedOffLock, newLockInfo, pidNamespace } from './lock-handoff.js';
+import { type LockInfo, adoptHandedOffLock, newLockInfo, pidNamespace, processStartTicks } from './lock-handoff.js';
 import { verifyPrivateDir } from './private-dir.js';
 import type { CacheLock, LockHandle } from './token-store.js';
 
@@ -20,8 +22,15 @@ export type { LockInfo } from './lock-handoff.js';
 
 /** Longer than the default 180 s login, so that a waiter outlasts a holder's full login. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 200_000;
-/** A lock whose mtime is older than this has lost its holder (heartbeats come every 2 s). */
+/**
+ * A lock whose mtime is older than this has lost its holder (heartbeats come every 2 s), unless the
+ * holder is on this host and alive. A mtime further than this in the future is stale too.
+ */
 export const DEFAULT_STALE_MS = 15_000;
+/** Lock files are about 200 bytes; a bigger one is not ours, and is never read whole. */
+export const MAX_LOCK_FILE_BYTES = 4_096;
+// O_NOFOLLOW: a link is looked at, not followed; O_NONBLOCK: a FIFO at the path cannot block the open.
+const LOCK_READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 /** How often a holder touches its lock file. */
 export const DEFAULT_HEARTBEAT_MS = 2_000;
 /** A breaker's mutex older than this was left by a breaker that died; breaking takes milliseconds. */
@@ -54,17 +63,27 @@ export function lockFileName(id: string): string {
   return `${id}.lock`;
 }
 
-/** Parses lock file text; undefined when it is empty (being written) or not ours. */
+/**
+ * Every string read from a lock file (host, purpose, start time) reaches the terminal through here,
+ * the one place to filter what another process wrote (issue 9, item 5).
+ */
+export function lockFileText(value: string): string {
+  return value;
+}
+
+/** Parses lock file text; undefined when it is empty (being written) or not ours (pid 0, 1 or negative included). */
 export function parseLockInfo(text: string): LockInfo | undefined {
   try {
     const data = JSON.parse(text) as Record<string, unknown>;
-    if (!Number.isInteger(data['pid']) || typeof data['host'] !== 'string') return undefined;
+    // kill(0) and kill(-1) address process groups and every process, pid 1 is init: never a holder.
+    if (!Number.isInteger(data['pid']) || (data['pid'] as number) <= 1 || typeof data['host'] !== 'string') return undefined;
     return {
       pid: data['pid'] as number,
       host: data['host'],
       startedAt: typeof data['startedAt'] === 'string' ? data['startedAt'] : '',
       purpose: typeof data['purpose'] === 'string' ? data['purpose'] : '',
       ...(typeof data['pidNamespace'] === 'string' ? { pidNamespace: data['pidNamespace'] } : {}),
+      ...(typeof data['processStart'] === 'string' ? { processStart: data['processStart'] } : {}),
     };
   } catch {
     return undefined;
@@ -73,6 +92,7 @@ export function parseLockInfo(text: string): LockInfo | undefined {
 
 /** True unless the pid certainly names no process (ESRCH). EPERM means it exists as another user's. */
 export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -91,27 +111,60 @@ export interface LockState {
   stale: string | undefined;
 }
 
-/** Looks at the lock at `path`; undefined when there is none. */
+/**
+ * True while the process a lock names on this host is alive and is still that process: where the
+ * lock records its start time (Linux), a later process given the same pid does not count.
+ */
+export function isHolderAlive(info: LockInfo): boolean {
+  if (!isProcessAlive(info.pid)) return false;
+  if (info.processStart === undefined) return true;
+  const start = processStartTicks(info.pid);
+  return start === undefined || start === info.processStart;
+}
+
+/** True when the lock's pid can be checked from here: same host and same pid namespace. */
+function isLocalHolder(info: LockInfo | undefined, host: string): info is LockInfo {
+  return info !== undefined && info.host === host && info.pidNamespace === pidNamespace() && info.pid !== process.pid;
+}
+
+/** Looks at the lock at `path`; undefined when there is none. Never blocks, never reads more than MAX_LOCK_FILE_BYTES. */
 export async function inspectLock(path: string, staleMs: number, host: string, nowMs: number = Date.now()): Promise<LockState | undefined> {
   let info: LockInfo | undefined;
+  let notALock: string | undefined;
   let stats;
   let file: FileHandle | undefined;
   try {
     // One descriptor for both, so that the holder we read is the holder of the inode we saw.
-    file = await open(path, 'r');
+    file = await open(path, LOCK_READ_FLAGS);
     stats = await file.stat({ bigint: true });
-    info = parseLockInfo(await file.readFile('utf8'));
+    if (!stats.isFile()) notALock = 'it is not a regular file';
+    else if (stats.size > MAX_LOCK_FILE_BYTES) notALock = `it is ${stats.size} bytes, not a lock file (at most ${MAX_LOCK_FILE_BYTES})`;
+    else {
+      const buffer = Buffer.alloc(MAX_LOCK_FILE_BYTES);
+      const { bytesRead } = await file.read(buffer, 0, MAX_LOCK_FILE_BYTES, 0);
+      info = parseLockInfo(buffer.toString('utf8', 0, bytesRead));
+    }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    // ELOOP (Linux, macOS) or EMLINK (FreeBSD): O_NOFOLLOW met a symbolic link.
+    if (code !== 'ELOOP' && code !== 'EMLINK') throw error;
+    stats = await lstat(path, { bigint: true }).catch(() => undefined);
+    if (!stats) return undefined;
+    notALock = 'it is a symbolic link, not a lock file';
   } finally {
     await file?.close();
   }
   const mtimeMs = Number(stats.mtimeMs);
   let stale: string | undefined;
-  // The pid says something only on this machine and in this pid namespace (containers share hosts).
-  if (info && info.host === host && info.pidNamespace === pidNamespace() && info.pid !== process.pid && !isProcessAlive(info.pid)) {
-    stale = `its holder (pid ${info.pid}) has exited`;
+  if (notALock) {
+    stale = notALock;
+  } else if (isLocalHolder(info, host)) {
+    // The pid says something only on this machine and in this pid namespace (containers share hosts).
+    // A live holder keeps its lock however long since its last heartbeat (it may be stopped).
+    if (!isHolderAlive(info)) stale = `its holder (pid ${info.pid}) has exited`;
+  } else if (mtimeMs - nowMs > staleMs) {
+    stale = 'its time is in the future, so its heartbeat cannot be judged';
   } else if (nowMs - mtimeMs > staleMs) {
     stale = `its holder stopped updating it ${Math.round((nowMs - mtimeMs) / 1000)} s ago`;
   }
@@ -121,7 +174,7 @@ export async function inspectLock(path: string, staleMs: number, host: string, n
 /** How a waiter names the holder: `pid 123` or `pid 123 on host-b`. */
 function holderName(info: LockInfo | undefined, host: string): string {
   if (!info) return 'another kube-login';
-  return `another kube-login (pid ${info.pid}${info.host === host ? '' : ` on ${info.host}`})`;
+  return `another kube-login (pid ${info.pid}${info.host === host ? '' : ` on ${lockFileText(info.host)}`})`;
 }
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
@@ -192,7 +245,7 @@ export class FileCacheLock implements CacheLock {
       const waited = Date.now() - started;
       if (waited >= this.#timeoutMs) throw this.#timeoutError(path, state.info, waited);
       // Say what we wait for once, and again if the holder's purpose changes (checking → logging in).
-      const purposeNow = state.info?.purpose || 'holding the token cache lock';
+      const purposeNow = state.info?.purpose ? lockFileText(state.info.purpose) : 'holding the token cache lock';
       if (waited >= this.#noticeAfterMs && (state.info || waited >= this.#noticeAfterMs * 3) && told !== purposeNow) {
         this.#logger.info(`kube-login: waiting for ${holderName(state.info, this.#host)} that is ${purposeNow}…`);
         this.#logger.debug(`the lock file is ${path}`);
@@ -264,7 +317,7 @@ export class FileCacheLock implements CacheLock {
         if (isCode(error, 'ENOENT')) return;
         throw error;
       }
-      const moved = await stat(aside, { bigint: true });
+      const moved = await lstat(aside, { bigint: true });
       if (moved.ino !== seen.ino || moved.dev !== seen.dev) await link(aside, path).catch(() => undefined);
       else this.#logger.debug(`broke the stale lock ${path}: ${now.stale}`);
       await rm(aside, { force: true });
@@ -278,10 +331,14 @@ export class FileCacheLock implements CacheLock {
 
   #timeoutError(path: string, info: LockInfo | undefined, waitedMs: number): KubeLoginError {
     const seconds = Math.round(waitedMs / 1000);
+    const host = info && lockFileText(info.host);
     const holder = info
-      ? `another kube-login (pid ${info.pid} on ${info.host}, ${info.purpose || 'holding it'} since ${info.startedAt || 'an unknown time'}) still holds it after ${seconds} s`
+      ? `another kube-login (pid ${info.pid} on ${host}, ${lockFileText(info.purpose) || 'holding it'} since ${lockFileText(info.startedAt) || 'an unknown time'}) still holds it after ${seconds} s`
       : `another kube-login still holds it after ${seconds} s`;
-    const stop = info ? `if that process is stuck, stop it (\`kill ${info.pid}\` on ${info.host}); ` : '';
+    // Suggest kill only for a pid above 1 that the lock names and that is alive here (parseLockInfo, isHolderAlive).
+    let stop = '';
+    if (isLocalHolder(info, this.#host) && isHolderAlive(info)) stop = `if that process is stuck, stop it (\`kill ${info.pid}\` on ${host}); `;
+    else if (info && info.host !== this.#host) stop = `if the kube-login on ${host} is stuck, stop it there; `;
     return new KubeLoginError('lock-timeout', `take the token cache lock ${path}`, holder, {
       fix: `${stop}if no kube-login is running, delete ${path}`,
     });

@@ -1,11 +1,12 @@
 // The disk token store: one 0600 JSON file per key in a 0700 directory, replaced atomically.
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeLoginError, describe } from '../errors.js';
 import { atomicWriteFile } from '../platform/atomic-write.js';
 import type { Logger } from '../platform/logger.js';
 import { type EntryFile, entryFileName, parseEntryFile, toEntryFile } from './entry-file.js';
 import type { CacheKey } from './key.js';
+import { type PathProblem, checkCacheDirSync, readPrivateFileSync } from './private-file-checks.js';
 import type { CacheEntrySummary, TokenStore } from './token-store.js';
 import type { CachedTokens } from './token-set.js';
 
@@ -21,14 +22,37 @@ export async function ensureCacheDir(dir: string): Promise<void> {
   }
 }
 
-/** Reads and validates an entry file; a missing file is undefined, a corrupt one is reported and undefined. */
+/** The error for a cache folder or entry that others could have written (no token is read from it). */
+export function unsafeCacheError(problem: PathProblem): KubeLoginError {
+  return new KubeLoginError('cache', `use the token cache ${problem.path}`, problem.reason, { fix: problem.fix });
+}
+
+/** Throws unsafeCacheError when others could write to the cache folder; run before any read from it. */
+export function assertCacheDirSafe(dir: string): void {
+  let problem: PathProblem | undefined;
+  try {
+    problem = checkCacheDirSync(dir);
+  } catch (error) {
+    throw new KubeLoginError('cache', `use the token cache directory ${dir}`, describe(error), { fix: 'check the path, or pass --token-cache-dir', cause: error });
+  }
+  if (problem) throw unsafeCacheError(problem);
+}
+
+/**
+ * Reads and validates an entry file; a missing file is undefined, a corrupt one is reported and
+ * undefined. Throws KubeLoginError('cache') when the folder or the file could come from another user.
+ */
 export async function readEntryFile(dir: string, id: string, logger: Logger): Promise<EntryFile | undefined> {
+  assertCacheDirSafe(dir);
   const path = join(dir, entryFileName(id));
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const file = readPrivateFileSync(path);
+    if (!file) return undefined;
+    if (file.problem) throw unsafeCacheError(file.problem);
+    text = file.text;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof KubeLoginError) throw error;
     logger.warn(`could not read the token cache ${path}: ${describe(error)}; logging in again`);
     return undefined;
   }

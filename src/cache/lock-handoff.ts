@@ -2,7 +2,7 @@
 // the fast path takes the key's lock itself (O_EXCL, in the format of file-lock.ts) before loading
 // the full CLI, so that in a burst of parallel kubectl calls exactly one process loads the OIDC code
 // and the others wait cheaply and answer from the refreshed cache (docs/benchmarks.md).
-import { closeSync, fstatSync, openSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** What a lock file holds: who holds it, since when, and what it is doing. */
@@ -13,6 +13,8 @@ export interface LockInfo {
   purpose: string;
   /** Linux: the holder's pid namespace; its pid can be checked only from the same namespace. */
   pidNamespace?: string;
+  /** Linux: the holder's start time (processStartTicks), which tells it from a later process given the same pid. */
+  processStart?: string;
 }
 
 /** A lock file this process created, identified by inode so that a replaced file is never ours. */
@@ -36,10 +38,34 @@ export function pidNamespace(): string | undefined {
   return ownNamespace ?? undefined;
 }
 
+/**
+ * Linux: when process `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat, proc(5)).
+ * A pid is reused after its process exits; the pair (pid, start) names one process. Undefined elsewhere.
+ */
+export function processStartTicks(pid: number | 'self'): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name in parentheses may hold spaces: count the fields after its closing one (field 3 on).
+    const start = text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
+    return start && /^\d+$/.test(start) ? start : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The lock file content for this process. */
 export function newLockInfo(purpose: string, host: string = hostname()): LockInfo {
   const namespace = pidNamespace();
-  return { pid: process.pid, host, startedAt: new Date().toISOString(), purpose, ...(namespace ? { pidNamespace: namespace } : {}) };
+  const start = processStartTicks('self');
+  return {
+    pid: process.pid,
+    host,
+    startedAt: new Date().toISOString(),
+    purpose,
+    ...(namespace ? { pidNamespace: namespace } : {}),
+    ...(start ? { processStart: start } : {}),
+  };
 }
 
 /** True while the file at the lock's path is still the one we created. */

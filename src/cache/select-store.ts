@@ -8,6 +8,7 @@ import { FileTokenStore, ensureCacheDir } from './file-store.js';
 import { explainKeychainFailure } from './keychain-errors.js';
 import { type Keychain, KeychainTokenStore } from './keychain-store.js';
 import { NoneTokenStore } from './none-store.js';
+import { checkCacheDirSync } from './private-file-checks.js';
 import type { StorageKind, TokenStore } from './token-store.js';
 
 /** The values of --token-cache-storage. */
@@ -63,6 +64,8 @@ export async function selectTokenStore(options: SelectStoreOptions): Promise<Tok
 async function noticeOnce(dir: string, logger: Logger, reason: string): Promise<void> {
   try {
     await ensureCacheDir(dir);
+    // Never into a folder others can write to: the read that follows reports it (private-file-checks.ts).
+    if (checkCacheDirSync(dir)) return;
     const marker = await open(join(dir, FALLBACK_NOTICE_MARKER), 'wx', 0o600);
     await marker.writeFile(JSON.stringify({ shownAt: new Date().toISOString(), reason }) + '\n');
     await marker.close();

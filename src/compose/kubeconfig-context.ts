@@ -3,14 +3,14 @@
 import { homedir } from 'node:os';
 import type { CliContext } from '../cli/context.js';
 import type { RawGetTokenFlags } from '../config/get-token-flags.js';
-import { loadKubeconfigs } from '../kube/kubeconfig-load.js';
+import { loadKubeconfigsReadOnly } from '../kube/kubeconfig-load.js';
 import type { KubeconfigSet } from '../kube/kubeconfig-entries.js';
 import { locateKubeconfigs } from '../kube/kubeconfig-paths.js';
 import { type ContextLogin, type ContextReading, contextLogin, currentContextName, everyContext } from '../kube/login-context.js';
 
-/** Loads the kubeconfig files of --kubeconfig, KUBECONFIG or ~/.kube/config, for reading only. */
+/** Loads the kubeconfig files of --kubeconfig, KUBECONFIG or ~/.kube/config, for reading only (anchors resolved as kubectl does). */
 export function readKubeconfigs(env: NodeJS.ProcessEnv, explicitPath: string | undefined): Promise<KubeconfigSet> {
-  return loadKubeconfigs(locateKubeconfigs({ explicitPath, env }));
+  return loadKubeconfigsReadOnly(locateKubeconfigs({ explicitPath, env }));
 }
 
 /** Which context, in which kubeconfig. */

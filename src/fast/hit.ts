@@ -2,7 +2,7 @@
 // when a fresh token is cached we answer from one small CommonJS file with no OIDC, HTTP or CLI
 // library loaded. On anything else (a miss, an unusual command line, any doubt) we load the full CLI,
 // which repeats the checks and reports problems properly.
-import { existsSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +10,7 @@ import { entryFileName, parseEntryFile } from '../cache/entry-file.js';
 import { bearerToken, freshUntil, isFresh } from '../cache/expiry.js';
 import { type CacheKey, cacheKey } from '../cache/key.js';
 import { handOffLock, tryCreateLockSync } from '../cache/lock-handoff.js';
+import { checkCacheDirSync, readPrivateFileSync } from '../cache/private-file-checks.js';
 import { parseGetTokenArgv } from '../config/parse-argv.js';
 import { type GetTokenInput, cacheKeyInputOf, toGetTokenInput } from '../config/get-token-input.js';
 import { encodeExecCredential } from '../kube/exec-credential.js';
@@ -33,6 +34,8 @@ function fastRequest(argv: readonly string[], env: NodeJS.ProcessEnv): FastReque
   try {
     const input = toGetTokenInput(raw, env, homedir());
     if (input.forceRefresh || input.storage === 'none') return undefined;
+    // A folder that others could write to is reported by the full CLI (src/cache/private-file-checks.ts).
+    if (checkCacheDirSync(input.cacheDir)) return undefined;
     return { input, execInfo: parseExecInfo(env['KUBERNETES_EXEC_INFO']), key: cacheKey(cacheKeyInputOf(input)) };
   } catch {
     return undefined;
@@ -41,7 +44,9 @@ function fastRequest(argv: readonly string[], env: NodeJS.ProcessEnv): FastReque
 
 function answer({ input, execInfo, key }: FastRequest, nowMs: number): string | undefined {
   try {
-    const entry = parseEntryFile(readFileSync(join(input.cacheDir, entryFileName(key.id)), 'utf8'));
+    const file = readPrivateFileSync(join(input.cacheDir, entryFileName(key.id)));
+    if (file?.text === undefined) return undefined;
+    const entry = parseEntryFile(file.text);
     if (typeof entry === 'string') return undefined;
     if (input.storage !== 'auto' && entry.storage !== input.storage) return undefined;
     // Decide from the non-secret metadata before touching a keychain.

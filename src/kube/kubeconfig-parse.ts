@@ -55,18 +55,47 @@ export interface ParsedKubeconfig {
 export const KUBECONFIG_YAML_OPTIONS = { version: '1.1', uniqueKeys: true, strict: true, prettyErrors: true } as const;
 
 /** The error for a kubeconfig that we refuse to read or write; names the file and the line. */
-export function kubeconfigShapeError(path: string, line: number | undefined, problem: string): KubeLoginError {
+export function kubeconfigShapeError(path: string, line: number | undefined, problem: string, fix?: string): KubeLoginError {
   const where = line === undefined ? path : `${path}:${line}`;
   return new KubeLoginError('kubeconfig', `understand the kubeconfig ${path}`, `${where}: ${problem}`, {
     fix:
+      fix ??
       'kube-login never writes a kubeconfig it does not fully understand: correct that line ' +
-      `(\`kubectl config view --kubeconfig ${path}\` shows how kubectl reads the file), ` +
-      'or pass --kubeconfig to use another file',
+        `(\`kubectl config view --kubeconfig ${path}\` shows how kubectl reads the file), ` +
+        'or pass --kubeconfig to use another file',
   });
 }
 
-/** Parses kubeconfig text; throws KubeLoginError('kubeconfig') naming the file and line of any problem. */
-export function parseKubeconfig(text: string, path: string): ParsedKubeconfig {
+/**
+ * How many aliases one kubeconfig may resolve: yaml's default, the guard against an "alias bomb" (a
+ * few lines whose nested aliases expand to billions of nodes). kubectl's go-yaml has a similar guard.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/** The plain data of a Document with aliases and merge keys resolved; throws KubeLoginError('kubeconfig') on an alias bomb. */
+export function resolveAliases(doc: Document, path: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    throw kubeconfigShapeError(
+      path,
+      undefined,
+      `its YAML aliases expand to more than ${MAX_ALIAS_COUNT} copies of shared nodes (an "alias bomb"), which kube-login refuses to expand`,
+      `write the repeated values out in full instead of through nested aliases (*name), or pass --kubeconfig to use another file`,
+    );
+  }
+}
+
+/** How parseKubeconfig reads: `edit` refuses anchors in the parts setup edits; `read` resolves them as kubectl does. */
+export type KubeconfigParseMode = 'edit' | 'read';
+
+/**
+ * Parses kubeconfig text; throws KubeLoginError('kubeconfig') naming the file and line of any problem.
+ * In `read` mode a file with anchors, aliases or merge keys is read as kubectl reads it: the
+ * Document is rebuilt from the resolved data (so it loses its line numbers), never to be written.
+ */
+export function parseKubeconfig(text: string, path: string, mode: KubeconfigParseMode = 'edit'): ParsedKubeconfig {
   const bom = text.startsWith('\uFEFF');
   const withoutBom = bom ? text.slice(1) : text;
   const crlf = /\r\n/.test(withoutBom);
@@ -90,9 +119,25 @@ export function parseKubeconfig(text: string, path: string): ParsedKubeconfig {
     // go-yaml decodes only the first document, so a second one would be silently ignored by kubectl.
     throw kubeconfigShapeError(path, lineOf(docs[1]!.range[0]), `the file holds ${docs.length} YAML documents; a kubeconfig is one`);
   }
-  const doc = docs[0]!;
+  const parsed = docs[0]!;
+  // Every mode expands the aliases once: an alias bomb is refused here, not when the edit is rendered.
+  const data = resolveAliases(parsed, path);
+  const doc = mode === 'read' && sharesNodes(parsed) ? new Document(data, { ...KUBECONFIG_YAML_OPTIONS, aliasDuplicateObjects: false }) : parsed;
   validateShape(doc, path, lineOf);
   return { doc, style: detectStyle(doc, normalizedText, lineCounter, crlf, bom), normalizedText };
+}
+
+/** True when the Document has an anchor, an alias or a merge key anywhere. */
+function sharesNodes(doc: Document): boolean {
+  let found = false;
+  visit(doc, (_key, node) => {
+    if (isAlias(node) || (isNode(node) && node.anchor) || (isPair(node) && isScalar(node.key) && (node.key.value === '<<' || typeof node.key.value === 'symbol'))) {
+      found = true;
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  return found;
 }
 
 function firstLine(message: string): string {
@@ -188,7 +233,14 @@ function rejectAnchors(node: Node, label: string, path: string, where: (node: un
     return problem === undefined ? undefined : visit.BREAK;
   });
   if (problem !== undefined) {
-    throw kubeconfigShapeError(path, where(problem.node), `${problem.text}; kube-login does not edit files whose entries share YAML nodes`);
+    throw kubeconfigShapeError(
+      path,
+      where(problem.node),
+      `${problem.text}; setup edits these entries, and an edit through a node that several places share would change all of them (or none)`,
+      'write the entries out in full: replace each alias (*name) with a copy of the value its anchor (&name) marks, drop the anchor ' +
+        `and any merge key (<<); \`kubectl config view --raw --kubeconfig ${path}\` prints the file with every alias expanded. ` +
+        'Commands that only read the file (doctor, status, login, logout) accept anchors as kubectl does',
+    );
   }
 }
 

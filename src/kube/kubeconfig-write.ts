@@ -1,5 +1,6 @@
 // Writes planned kubeconfig changes: every target checked first, then each file replaced atomically.
 import { type AtomicWriteResult, checkWritable, writeFileAtomic } from './backup-and-replace.js';
+import { checkKubeconfigLinkForRoot } from './kubeconfig-link-check.js';
 import type { KubeconfigChange } from './kubeconfig-plan.js';
 
 /** What was written for one file. */
@@ -17,7 +18,10 @@ export async function writeKubeconfigChanges(
   changes: readonly KubeconfigChange[],
   options: { readonly now: Date },
 ): Promise<WrittenKubeconfig[]> {
-  for (const change of changes) await checkWritable(change.path, 'kubeconfig');
+  for (const change of changes) {
+    await checkKubeconfigLinkForRoot(change.path);
+    await checkWritable(change.path, 'kubeconfig');
+  }
   const written: WrittenKubeconfig[] = [];
   for (const change of changes) {
     const result = await writeFileAtomic(change.path, change.after, {

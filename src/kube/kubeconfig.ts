@@ -6,6 +6,8 @@ export {
   kubeconfigFileFromText,
   loadKubeconfigFile,
   loadKubeconfigs,
+  loadKubeconfigsReadOnly,
+  MAX_KUBECONFIG_BYTES,
   missingKubeconfigFile,
 } from './kubeconfig-load.js';
 export { type KubeconfigSection, type RenderStyle, KUBECONFIG_SECTIONS, ENTRY_BODY_KEY, parseKubeconfig } from './kubeconfig-parse.js';

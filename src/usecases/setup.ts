@@ -25,7 +25,7 @@ import { decodeJwtPayload } from '../oidc/jwt-claims.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger, TextSink } from '../platform/logger.js';
 import { EXEC_COMMAND, INSTALL_HINT, buildExecArgs } from './setup/exec-args.js';
-import { askCaFile, askIssuer, askKubeconfig, askMapping, askProvider, askScopes } from './setup/guided.js';
+import { type KubeconfigAnswers, askCaFile, askIssuer, askKubeconfig, askMapping, askProvider, askScopes } from './setup/guided.js';
 import { renderNextSteps } from './setup/next-steps.js';
 import type { Prompter } from './setup/prompter.js';
 import {
@@ -131,7 +131,15 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
     raw.strings['oidc-client-id'] = answers.clientId;
   }
   // Mapping flags are checked now (system: prefixes, a prefix without a claim), before any request.
-  resolveClaimMappingRules(input.mapping, toGetTokenInput(raw, deps.env, deps.home).issuerUrl);
+  const flagsInput = toGetTokenInput(raw, deps.env, deps.home);
+  resolveClaimMappingRules(input.mapping, flagsInput.issuerUrl);
+  // Without questions every kubeconfig answer is known now: the edit is planned (CA file read, entries
+  // merged, file rendered) before any request to the provider, so that a kubeconfig we cannot write
+  // fails here and not after a login. The guided mode plans it once its questions are answered, still
+  // before the login.
+  const flagsEdit = prompter
+    ? undefined
+    : await planEdit(deps, set, flagAnswers(input, flagsInput.issuerUrl, flagsInput.clientId), buildExecArgs(raw, { cwd: deps.cwd, home: deps.home }).args);
 
   // 3. The provider: checked until it passes (guided: a failed check is explained and its question asked
   // again), or skipped with --offline. Nothing after the login can fail on an answer.
@@ -159,17 +167,7 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
   const execArgs = buildExecArgs(raw, { cwd: deps.cwd, home: deps.home });
 
   // 4. The kubeconfig answers, asked before the login so that every answer is checked while it is asked.
-  const answers = prompter
-    ? await askKubeconfig(prompter, set, input, { issuerUrl, clientId }, say)
-    : {
-        cluster: clusterFromFlags(input),
-        clusterCaFile: input.clusterCertificateAuthority,
-        user: input.user ?? defaultUserName(issuerUrl, clientId),
-        context: input.context ?? defaultContextName(input.cluster ?? defaultClusterName(input.server ?? '')),
-        namespace: input.namespace,
-        setCurrentContext: input.setCurrentContext,
-      };
-  const cluster = await withClusterCa(deps, answers.cluster, answers.clusterCaFile);
+  const { answers, cluster, entryChanges, changes } = flagsEdit ?? (await planEdit(deps, set, await askKubeconfig(prompter!, set, input, { issuerUrl, clientId }, say), execArgs.args));
 
   // 5. One login, with the get-token code and flags (the token is cached for kubectl, unless --dry-run).
   let claims: Record<string, unknown> = {};
@@ -222,15 +220,6 @@ export async function setup(deps: SetupDeps, input: SetupInput): Promise<SetupRe
     say(`kube-login: note: the client secret comes from ${CLIENT_SECRET_ENV} and is not written into the kubeconfig: kubectl passes its environment to kube-login, so set that variable wherever you run kubectl (or pass --oidc-client-secret-file FILE to setup)`);
   }
   if (execArgs.dropped.length > 0) say(`kube-login: note: not written into the kubeconfig: ${execArgs.dropped.join(', ')}`);
-  const entryChanges: EntryChange[] = applyKubeconfigRequest(set, {
-    user: answers.user,
-    context: answers.context,
-    cluster,
-    namespace: answers.namespace,
-    setCurrentContext: answers.setCurrentContext,
-    exec: { command: deps.execCommand ?? EXEC_COMMAND, args: execArgs.args, installHint: INSTALL_HINT },
-  });
-  const changes = planKubeconfigChanges(set);
   const diff = renderKubeconfigDiff(changes);
   say('');
   let written: WrittenKubeconfig[] = [];
@@ -338,6 +327,40 @@ async function checkProvider(deps: SetupDeps, raw: RawGetTokenFlags, prompter: P
     const published = discovery['issuer'];
     raw.strings['oidc-issuer-url'] = await askIssuer(prompter, failure.id === 'issuer' && typeof published === 'string' ? published : issuerUrl);
   }
+}
+
+/** The kubeconfig edit: the answers, the cluster with its CA, what each entry became, the files' new text. */
+interface PlannedEdit {
+  readonly answers: KubeconfigAnswers;
+  readonly cluster: ClusterChoice;
+  readonly entryChanges: EntryChange[];
+  readonly changes: KubeconfigChange[];
+}
+
+/** Applies the answers to `set` and renders the changed files; throws before anything is written. */
+async function planEdit(deps: SetupDeps, set: KubeconfigSet, answers: KubeconfigAnswers, args: readonly string[]): Promise<PlannedEdit> {
+  const cluster = await withClusterCa(deps, answers.cluster, answers.clusterCaFile);
+  const entryChanges = applyKubeconfigRequest(set, {
+    user: answers.user,
+    context: answers.context,
+    cluster,
+    namespace: answers.namespace,
+    setCurrentContext: answers.setCurrentContext,
+    exec: { command: deps.execCommand ?? EXEC_COMMAND, args, installHint: INSTALL_HINT },
+  });
+  return { answers, cluster, entryChanges, changes: planKubeconfigChanges(set) };
+}
+
+/** The kubeconfig answers of a run without questions: the flags, and the defaults. */
+function flagAnswers(input: SetupInput, issuerUrl: string, clientId: string): KubeconfigAnswers {
+  return {
+    cluster: clusterFromFlags(input),
+    clusterCaFile: input.clusterCertificateAuthority,
+    user: input.user ?? defaultUserName(issuerUrl, clientId),
+    context: input.context ?? defaultContextName(input.cluster ?? defaultClusterName(input.server ?? '')),
+    namespace: input.namespace,
+    setCurrentContext: input.setCurrentContext,
+  };
 }
 
 function checkError(check: CheckResult, cause?: unknown): KubeLoginError {

@@ -1,6 +1,6 @@
 // The per-key cache lock between real processes: turns, dead and stale holders, Ctrl-C, timeout.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { formatError } from '../../../src/cli/exit-codes.js';
 import { KubeLoginError } from '../../../src/errors.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 import { collectingLogger } from '../../unit/cache/memory-keychain.js';
-import { LOCK_DRIVER, startFixture } from './lock-process.js';
+import { type FixtureProcess, LOCK_DRIVER, startFixture } from './lock-process.js';
 
 const ID = 'c0ffee'.padEnd(64, '0');
 
@@ -174,4 +174,88 @@ describe('FileCacheLock in one process', () => {
       reason: expect.stringMatching(/^it belongs to uid 65534, not to you \(uid 0\)/),
     });
   });
+});
+
+/** Waits for a fixture to end, killing it (and failing) if it is still running after `ms`. */
+async function exitWithin(run: FixtureProcess, ms: number): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([run.exited, new Promise<'hung'>((done) => (timer = setTimeout(() => done('hung'), ms)))]);
+  clearTimeout(timer);
+  if (outcome === 'hung') {
+    run.child.kill('SIGKILL');
+    await run.exited;
+  }
+  return outcome;
+}
+
+describe('FileCacheLock against stopped holders and hostile lock files (issue 9, item 6)', () => {
+  it('lets a stopped (SIGSTOP) but alive holder on this host keep its lock past the heartbeat window', async () => {
+    const dir = cacheDir();
+    const holder = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_HEARTBEAT_MS: '200' });
+    await holder.waitFor('acquired');
+    holder.child.kill('SIGSTOP');
+    try {
+      // A 1 s heartbeat window instead of 15 s; the waiter gives up after 4 s, far past it.
+      const waiter = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_STALE_MS: '1000', LOCK_TIMEOUT_MS: '4000', HOLD_MS: '1' });
+      const code = await exitWithin(waiter, 20_000);
+      expect(waiter.stdout(), 'the waiter took the lock of a live holder').not.toContain('acquired');
+      expect(code, waiter.stderr()).toBe(9);
+      expect(waiter.stderr()).toContain(`\`kill ${holder.child.pid}\``);
+      expect(JSON.parse(readFileSync(join(dir, lockFileName(ID)), 'utf8'))).toMatchObject({ pid: holder.child.pid });
+    } finally {
+      holder.child.kill('SIGCONT');
+    }
+    holder.child.kill('SIGTERM');
+    expect(await holder.exited).toBe('SIGTERM');
+    expect(existsSync(join(dir, lockFileName(ID)))).toBe(false);
+  }, 40_000);
+
+  it.each([
+    ['a FIFO', (path: string) => execFileSync('mkfifo', [path])],
+    ['a 600 MB sparse file', (path: string) => {
+      writeFileSync(path, '');
+      truncateSync(path, 600 * 2 ** 20);
+    }],
+    ['a symbolic link to a FIFO', (path: string) => {
+      execFileSync('mkfifo', [`${path}.fifo`]);
+      symlinkSync(`${path}.fifo`, path);
+    }],
+    ['pid -1 with a time in 2100', (path: string) => {
+      writeFileSync(path, staleLockOf(-1));
+      utimesSync(path, new Date('2100-01-01T00:00:00Z'), new Date('2100-01-01T00:00:00Z'));
+    }],
+  ])('breaks %s at the lock path at once, without hanging or reading it whole', async (_name, plant) => {
+    const dir = cacheDir();
+    const path = join(dir, lockFileName(ID));
+    plant(path);
+    // The default 15 s heartbeat window: only the check of the file itself can break it this soon.
+    const waiter = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_TIMEOUT_MS: '8000', HOLD_MS: '1' });
+    const code = await exitWithin(waiter, 20_000);
+    expect(code, waiter.stderr()).toBe(0);
+    expect(waiter.stdout()).toContain('acquired');
+    expect(waiter.stderr()).not.toMatch(/kill -?1\b/);
+    expect(lstatSync(path, { throwIfNoEntry: false })).toBeUndefined();
+  }, 30_000);
+
+  it('never takes pid 1 for a holder: no `kill 1` in the fix, and the heartbeat window still applies', async () => {
+    const dir = cacheDir();
+    const path = join(dir, lockFileName(ID));
+    writeFileSync(path, staleLockOf(1));
+    const impatient = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_TIMEOUT_MS: '1500', HOLD_MS: '1' });
+    expect(await exitWithin(impatient, 20_000)).toBe(9);
+    expect(impatient.stderr()).toContain(`could not take the token cache lock ${path}: another kube-login still holds it`);
+    expect(impatient.stderr()).not.toContain('kill');
+    const patient = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_STALE_MS: '1000', LOCK_TIMEOUT_MS: '8000', HOLD_MS: '1' });
+    expect(await exitWithin(patient, 20_000), patient.stderr()).toBe(0);
+  }, 30_000);
+
+  it('breaks the lock of a holder whose pid now names a later process (Linux: the start time differs)', async () => {
+    if (process.platform !== 'linux') return;
+    const dir = cacheDir();
+    const path = join(dir, lockFileName(ID));
+    // This test process is alive on this host, but the lock says it started at another time.
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(staleLockOf(process.pid)), processStart: '1' }));
+    const waiter = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_TIMEOUT_MS: '8000', HOLD_MS: '1' });
+    expect(await exitWithin(waiter, 20_000), waiter.stderr()).toBe(0);
+  }, 30_000);
 });

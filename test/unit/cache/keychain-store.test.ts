@@ -122,7 +122,7 @@ describe('KeychainTokenStore', () => {
 
   it('reads an entry kept on disk (written while no keychain worked) and moves it at the next write', async () => {
     const { store, dir, entry } = setup();
-    writeFileSync(join(dir, `${KEY.id}.json`), JSON.stringify(toEntryFile(KEY.input, TOKENS, 'disk', new Date())));
+    writeFileSync(join(dir, `${KEY.id}.json`), JSON.stringify(toEntryFile(KEY.input, TOKENS, 'disk', new Date())), { mode: 0o600 });
     expect(await store.read(KEY)).toEqual(TOKENS);
     await store.write(KEY, TOKENS);
     expect(entry().storage).toBe('keyring');

@@ -37,7 +37,8 @@ describe('parseKubeconfig refuses', () => {
     it(what, () => {
       const error = refusal(text);
       expect(error.reason).toMatch(reason);
-      expect(error.fix).toContain('never writes a kubeconfig it does not fully understand');
+      // Anchors get their own fix: how to write the entry without them.
+      expect(error.fix).toContain(/alias|anchor|merge key/.test(what) ? 'write the entries out in full' : 'never writes a kubeconfig it does not fully understand');
     });
   }
 });
@@ -74,5 +75,69 @@ describe('layout detection', () => {
     expect(parseKubeconfig('users:\n  - name: a\n    user:\n      token: t\n', 'f').style).toMatchObject({ indent: 2, indentSeq: true });
     expect(parseKubeconfig('users:\n    - name: a\n      user:\n          token: t\n', 'f').style).toMatchObject({ indent: 4, indentSeq: true });
     expect(parseKubeconfig('users:\n  - name: a\n    user:\n        token: t\n', 'f').style).toMatchObject({ indent: 4, indentSeq: false });
+  });
+});
+
+/** Nine levels of ten aliases each: a 12-line file that expands to 10^10 strings. */
+function aliasBomb(under: string): string {
+  const lines = [`${under}:`, '  a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 10; i++) lines.push(`  a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  return `apiVersion: v1\nkind: Config\n${lines.join('\n')}\nusers: []\n`;
+}
+
+const SHARED_ARGS = `apiVersion: v1
+kind: Config
+users:
+- name: alice
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: kube-login
+      args: &args [get-token, --oidc-issuer-url=https://idp.example.com]
+- name: bob
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: kube-login
+      args: *args
+contexts:
+- &ctx
+  name: c1
+  context: {cluster: k, user: alice}
+- name: c2
+  context:
+    <<: {cluster: k}
+    user: bob
+`;
+
+describe('parseKubeconfig in read mode (doctor, status, login, logout)', () => {
+  it('reads anchors, aliases and merge keys as kubectl does', () => {
+    const { doc } = parseKubeconfig(SHARED_ARGS, '/home/u/.kube/config', 'read');
+    expect(doc.toJS()).toMatchObject({
+      users: [
+        { name: 'alice', user: { exec: { args: ['get-token', '--oidc-issuer-url=https://idp.example.com'] } } },
+        { name: 'bob', user: { exec: { args: ['get-token', '--oidc-issuer-url=https://idp.example.com'] } } },
+      ],
+      contexts: [
+        { name: 'c1', context: { cluster: 'k', user: 'alice' } },
+        { name: 'c2', context: { cluster: 'k', user: 'bob' } },
+      ],
+    });
+  });
+
+  it('still refuses it in edit mode (setup), saying how to write it without the anchor', () => {
+    expect(refusal(SHARED_ARGS).reason).toMatch(/^\/home\/u\/\.kube\/config:18: contexts defines the YAML anchor &ctx; setup edits these entries/);
+    expect(refusal(SHARED_ARGS.replace('- &ctx', '-')).reason).toMatch(/^\/home\/u\/\.kube\/config:22: contexts uses a YAML merge key/);
+  });
+
+  it.each(['read', 'edit'] as const)('refuses an alias bomb under preferences in %s mode, naming it, at once', (mode) => {
+    let error: unknown;
+    try {
+      parseKubeconfig(aliasBomb('preferences'), '/home/u/.kube/config', mode);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(isKubeLoginError(error, 'kubeconfig')).toBe(true);
+    expect((error as Error).message).toContain('its YAML aliases expand to more than 100 copies of shared nodes (an "alias bomb")');
   });
 });

@@ -157,6 +157,15 @@ describe('setup with flags', () => {
 });
 
 describe('setup refuses', () => {
+  it('a cluster CA file it cannot read, before any request to the provider (the edit is planned first)', async () => {
+    const fake = fakeSetup();
+    const error = await failure(setup(fake.deps, flagsInput({ cluster: undefined, server: 'https://10.0.0.1:6443', clusterCertificateAuthority: '/work/missing-ca.pem' })));
+    expect(error.message).toContain('could not read the cluster CA file /work/missing-ca.pem');
+    expect(fake.calls.discover).toBe(0);
+    expect(fake.calls.login).toEqual([]);
+    expect(fake.calls.written).toEqual([]);
+  });
+
   it('missing values without a terminal: lists the flags and touches nothing', async () => {
     const fake = fakeSetup();
     const input = flagsInput({ cluster: undefined });

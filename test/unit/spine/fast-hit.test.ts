@@ -1,6 +1,6 @@
 // The cache-hit fast path: with a fresh entry written by the real file store it answers kubectl
 // itself; in every other case it returns undefined and the full CLI takes over.
-import { writeFile } from 'node:fs/promises';
+import { chmod, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FileTokenStore } from '../../../src/cache/file-store.js';
@@ -160,7 +160,7 @@ describe('answerFromCache: the full CLI takes over (undefined)', () => {
   });
 
   it('when the entry is corrupt', async () => {
-    await writeFile(join(dir, `${key.id}.json`), '{"version":1,"times":');
+    await writeFile(join(dir, `${key.id}.json`), '{"version":1,"times":', { mode: 0o600 });
     expect(answerFromCache(args, {}, NOW)).toBeUndefined();
   });
 
@@ -203,7 +203,25 @@ describe('answerFromCache: the full CLI takes over (undefined)', () => {
 
   it('with --token-cache-storage disk, for an entry whose secrets are kept in the keychain', async () => {
     const { toEntryFile } = await import('../../../src/cache/entry-file.js');
-    await writeFile(join(dir, `${key.id}.json`), JSON.stringify(toEntryFile(key.input, tokens, 'keyring', new Date())));
+    await writeFile(join(dir, `${key.id}.json`), JSON.stringify(toEntryFile(key.input, tokens, 'keyring', new Date())), { mode: 0o600 });
     expect(answerFromCache([...args, '--token-cache-storage', 'disk'], {}, NOW)).toBeUndefined();
+  });
+
+  it.each([
+    ['the entry is readable by others', async () => chmod(join(dir, `${key.id}.json`), 0o644)],
+    ['others can write to the cache folder', async () => chmod(dir, 0o1777)],
+    [
+      'the entry is a symbolic link',
+      async () => {
+        await rename(join(dir, `${key.id}.json`), join(dir, 'elsewhere'));
+        await symlink(join(dir, 'elsewhere'), join(dir, `${key.id}.json`));
+      },
+    ],
+  ])('when %s (the full CLI reports it)', async (_name, spoil) => {
+    await store().write(key, tokens);
+    expect(answerFromCache(args, {}, NOW)).toBeDefined();
+    await spoil();
+    expect(answerFromCache(args, {}, NOW)).toBeUndefined();
+    await chmod(dir, 0o700);
   });
 });

@@ -101,18 +101,44 @@ describe('FileTokenStore', () => {
     ['an entry of a future format', '{"version":99}'],
   ])('reads %s as a miss with exactly one warning line naming the file', async (_name, content) => {
     const path = join(root, `${key.id}.json`);
-    await writeFile(path, content);
+    await writeFile(path, content, { mode: 0o600 });
     const { logger, lines } = arrayLogger();
     await expect(new FileTokenStore(root, logger).read(key)).resolves.toBeUndefined();
     expect(lines()).toHaveLength(1);
     expect(lines()[0]).toContain(path);
   });
 
-  it('reads an entry it cannot open (a directory in its place) as a miss with one warning line', async () => {
-    await mkdir(join(root, `${key.id}.json`));
-    const { logger, lines } = arrayLogger();
-    await expect(new FileTokenStore(root, logger).read(key)).resolves.toBeUndefined();
-    expect(lines()).toHaveLength(1);
+  it('reports a directory in the place of an entry as a `cache` error naming the path, before any login', async () => {
+    const path = join(root, `${key.id}.json`);
+    await mkdir(path);
+    const { logger } = arrayLogger();
+    const error = await new FileTokenStore(root, logger).read(key).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubeLoginError);
+    expect((error as KubeLoginError).message).toBe(`could not use the token cache ${path}: the token cache entry ${path} is not a regular file`);
+  });
+
+  it.each([
+    ['group-readable', 0o640, 'has mode 0640, so other users can read or change it'],
+    ['world-writable', 0o602, 'has mode 0602, so other users can read or change it'],
+  ])('refuses a %s entry as a `cache` error with the chmod fix', async (_name, mode, reason) => {
+    const store = new FileTokenStore(root, arrayLogger().logger);
+    await store.write(key, tokensA);
+    const path = join(root, `${key.id}.json`);
+    await chmod(path, mode);
+    const error = await store.read(key).catch((e: unknown) => e);
+    expect((error as KubeLoginError).code).toBe('cache');
+    expect((error as KubeLoginError).reason).toContain(reason);
+    expect((error as KubeLoginError).fix).toContain(`chmod 600 ${path}`);
+  });
+
+  it('refuses every entry of a cache folder that others can write to', async () => {
+    const store = new FileTokenStore(root, arrayLogger().logger);
+    await store.write(key, tokensA);
+    await chmod(root, 0o777);
+    const error = await store.read(key).catch((e: unknown) => e);
+    await chmod(root, 0o700);
+    expect((error as KubeLoginError).reason).toBe(`the token cache folder ${root} has mode 0777, so other users can write to it and plant a token`);
+    expect((error as KubeLoginError).fix).toContain(`chmod 700 ${root}`);
   });
 
   it('overwrites a corrupt entry on the next write', async () => {
