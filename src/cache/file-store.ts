@@ -1,12 +1,12 @@
 // The disk token store: one 0600 JSON file per key in a 0700 directory, replaced atomically.
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeLoginError, describe } from '../errors.js';
 import { atomicWriteFile } from '../platform/atomic-write.js';
 import type { Logger } from '../platform/logger.js';
 import { type EntryFile, entryFileName, parseEntryFile, toEntryFile } from './entry-file.js';
 import type { CacheKey } from './key.js';
-import { type PathProblem, checkCacheDirSync, readPrivateFileSync } from './private-file-checks.js';
+import { PRIVATE_READ_FLAGS, type PathProblem, cacheDirProblem, entryFileProblem, symlinkProblem } from './private-file-checks.js';
 import type { CacheEntrySummary, TokenStore } from './token-store.js';
 import type { CachedTokens } from './token-set.js';
 
@@ -28,14 +28,40 @@ export function unsafeCacheError(problem: PathProblem): KubeLoginError {
 }
 
 /** Throws unsafeCacheError when others could write to the cache folder; run before any read from it. */
-export function assertCacheDirSafe(dir: string): void {
+export async function assertCacheDirSafe(dir: string): Promise<void> {
   let problem: PathProblem | undefined;
   try {
-    problem = checkCacheDirSync(dir);
+    const stats = await stat(dir).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    });
+    problem = stats && cacheDirProblem(dir, stats);
   } catch (error) {
     throw new KubeLoginError('cache', `use the token cache directory ${dir}`, describe(error), { fix: 'check the path, or pass --token-cache-dir', cause: error });
   }
   if (problem) throw unsafeCacheError(problem);
+}
+
+/** The text of a private entry file (the async twin of readPrivateFileSync); undefined when there is none. */
+async function readPrivateEntry(path: string): Promise<string | undefined> {
+  let file;
+  try {
+    file = await open(path, PRIVATE_READ_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    const problem = symlinkProblem(path, code);
+    if (problem) throw unsafeCacheError(problem);
+    throw error;
+  }
+  try {
+    // fstat on the descriptor that is read: no gap between the check and the read.
+    const problem = entryFileProblem(path, await file.stat());
+    if (problem) throw unsafeCacheError(problem);
+    return await file.readFile('utf8');
+  } finally {
+    await file.close();
+  }
 }
 
 /**
@@ -43,14 +69,13 @@ export function assertCacheDirSafe(dir: string): void {
  * undefined. Throws KubeLoginError('cache') when the folder or the file could come from another user.
  */
 export async function readEntryFile(dir: string, id: string, logger: Logger): Promise<EntryFile | undefined> {
-  assertCacheDirSafe(dir);
+  await assertCacheDirSafe(dir);
   const path = join(dir, entryFileName(id));
   let text: string;
   try {
-    const file = readPrivateFileSync(path);
-    if (!file) return undefined;
-    if (file.problem) throw unsafeCacheError(file.problem);
-    text = file.text;
+    const found = await readPrivateEntry(path);
+    if (found === undefined) return undefined;
+    text = found;
   } catch (error) {
     if (error instanceof KubeLoginError) throw error;
     logger.warn(`could not read the token cache ${path}: ${describe(error)}; logging in again`);

@@ -84,9 +84,18 @@ export function checkCacheDirSync(dir: string): PathProblem | undefined {
   return stats && cacheDirProblem(dir, stats);
 }
 
-// O_NOFOLLOW: a link at the entry's path is refused by open itself, not after a check that a
-// rename could race. O_NONBLOCK: a FIFO planted there cannot block the open. Both are 0 on Windows.
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+/**
+ * The open flags for a cache entry. O_NOFOLLOW: a link at the entry's path is refused by open
+ * itself, not after a check that a rename could race. O_NONBLOCK: a FIFO planted there cannot block
+ * the open. Both are 0 on Windows.
+ */
+export const PRIVATE_READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** The problem of an entry whose open failed with `code`, when O_NOFOLLOW met a symbolic link (ELOOP; EMLINK on FreeBSD). */
+export function symlinkProblem(path: string, code: string | undefined): PathProblem | undefined {
+  if ((code !== 'ELOOP' && code !== 'EMLINK') || !lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return undefined;
+  return { path, reason: `the token cache entry ${path} is a symbolic link`, fix: `remove it (\`rm ${shellQuote(path)}\`): kube-login writes a new one at the next login` };
+}
 
 /**
  * Reads a cache entry that passes entryFileProblem, judged by fstat on the descriptor that is read
@@ -95,14 +104,12 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
 export function readPrivateFileSync(path: string): PrivateRead {
   let fd: number;
   try {
-    fd = openSync(path, OPEN_FLAGS);
+    fd = openSync(path, PRIVATE_READ_FLAGS);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    // ELOOP (Linux, macOS) or EMLINK (FreeBSD): O_NOFOLLOW met a symbolic link.
-    if ((code === 'ELOOP' || code === 'EMLINK') && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
-      return { problem: { path, reason: `the token cache entry ${path} is a symbolic link`, fix: `remove it (\`rm ${shellQuote(path)}\`): kube-login writes a new one at the next login` } };
-    }
+    const problem = symlinkProblem(path, code);
+    if (problem) return { problem };
     throw error;
   }
   try {

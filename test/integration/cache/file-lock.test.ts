@@ -203,9 +203,10 @@ describe('FileCacheLock against stopped holders and hostile lock files (issue 9,
       expect(waiter.stderr()).toContain(`\`kill ${holder.child.pid}\``);
       expect(JSON.parse(readFileSync(join(dir, lockFileName(ID)), 'utf8'))).toMatchObject({ pid: holder.child.pid });
     } finally {
+      // Resumed and ended whatever the outcome, so that no stopped holder outlives the test.
       holder.child.kill('SIGCONT');
+      holder.child.kill('SIGTERM');
     }
-    holder.child.kill('SIGTERM');
     expect(await holder.exited).toBe('SIGTERM');
     expect(existsSync(join(dir, lockFileName(ID)))).toBe(false);
   }, 40_000);
