@@ -17,6 +17,7 @@ import { isHeldHere, registerHeldLock, unregisterHeldLock } from './lock-signals
 import { type LockInfo, adoptHandedOffLock, newLockInfo, pidNamespace, processStartTicks } from './lock-handoff.js';
 import { verifyPrivateDir } from './private-dir.js';
 import type { CacheLock, LockHandle } from './token-store.js';
+import { terminalLine } from '../platform/terminal-text.js';
 
 export type { LockInfo } from './lock-handoff.js';
 
@@ -68,7 +69,7 @@ export function lockFileName(id: string): string {
  * the one place to filter what another process wrote (issue 9, item 5).
  */
 export function lockFileText(value: string): string {
-  return value;
+  return terminalLine(value);
 }
 
 /** Parses lock file text; undefined when it is empty (being written) or not ours (pid 0, 1 or negative included). */
