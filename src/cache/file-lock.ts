@@ -14,7 +14,7 @@ import { KubeLoginError, describe } from '../errors.js';
 import type { Logger } from '../platform/logger.js';
 import { ensureCacheDir } from './file-store.js';
 import { isHeldHere, registerHeldLock, unregisterHeldLock } from './lock-signals.js';
-import { type LockInfo, adoptHandedOffLock, newLockInfo, pidNamespace, processStartTicks } from './lock-handoff.js';
+import { type LockInfo, adoptHandedOffLock, isProcessExited, newLockInfo, pidNamespace, processStartTicks } from './lock-handoff.js';
 import { verifyPrivateDir } from './private-dir.js';
 import type { CacheLock, LockHandle } from './token-store.js';
 import { terminalLine } from '../platform/terminal-text.js';
@@ -117,7 +117,7 @@ export interface LockState {
  * lock records its start time (Linux), a later process given the same pid does not count.
  */
 export function isHolderAlive(info: LockInfo): boolean {
-  if (!isProcessAlive(info.pid)) return false;
+  if (!isProcessAlive(info.pid) || isProcessExited(info.pid)) return false;
   if (info.processStart === undefined) return true;
   const start = processStartTicks(info.pid);
   return start === undefined || start === info.processStart;

@@ -38,20 +38,33 @@ export function pidNamespace(): string | undefined {
   return ownNamespace ?? undefined;
 }
 
+/** Linux: fields 3 on of /proc/<pid>/stat (proc(5)); the command name in parentheses may hold spaces. */
+function procStatFields(pid: number | 'self'): string[] | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Linux: when process `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat, proc(5)).
  * A pid is reused after its process exits; the pair (pid, start) names one process. Undefined elsewhere.
  */
 export function processStartTicks(pid: number | 'self'): string | undefined {
-  if (process.platform !== 'linux') return undefined;
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name in parentheses may hold spaces: count the fields after its closing one (field 3 on).
-    const start = text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
-    return start && /^\d+$/.test(start) ? start : undefined;
-  } catch {
-    return undefined;
-  }
+  const start = procStatFields(pid)?.[19];
+  return start && /^\d+$/.test(start) ? start : undefined;
+}
+
+/**
+ * Linux: true when `pid` has exited and only waits for its parent to reap it (state Z or X, proc(5)).
+ * kill(pid, 0) still succeeds on such a zombie, which can never release its lock.
+ */
+export function isProcessExited(pid: number): boolean {
+  const state = procStatFields(pid)?.[0];
+  return state === 'Z' || state === 'X';
 }
 
 /** The lock file content for this process. */

@@ -1,5 +1,5 @@
 // The per-key cache lock between real processes: turns, dead and stale holders, Ctrl-C, timeout.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -248,6 +248,25 @@ describe('FileCacheLock against stopped holders and hostile lock files (issue 9,
     expect(impatient.stderr()).not.toContain('kill');
     const patient = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_STALE_MS: '1000', LOCK_TIMEOUT_MS: '8000', HOLD_MS: '1' });
     expect(await exitWithin(patient, 20_000), patient.stderr()).toBe(0);
+  }, 30_000);
+
+  it('breaks the lock of a holder that has exited but was not reaped yet (a zombie answers kill(pid, 0))', async () => {
+    if (process.platform !== 'linux') return;
+    // `sleep 0` exits at once; its parent became `sleep 30`, which never reaps it: a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number((await new Promise<Buffer>((resolve) => parent.stdout.once('data', resolve))).toString().trim());
+      for (let i = 0; i < 100 && !/\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'utf8')); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /);
+      const dir = cacheDir();
+      writeFileSync(join(dir, lockFileName(ID)), staleLockOf(zombie));
+      // The default 15 s heartbeat window: only the zombie check can break it this soon.
+      const waiter = startFixture(LOCK_DRIVER, ['hold', dir, ID], { ...process.env, LOCK_TIMEOUT_MS: '8000', HOLD_MS: '1' });
+      expect(await exitWithin(waiter, 20_000), waiter.stderr()).toBe(0);
+      expect(waiter.stdout()).toContain('acquired');
+    } finally {
+      parent.kill('SIGKILL');
+    }
   }, 30_000);
 
   it('breaks the lock of a holder whose pid now names a later process (Linux: the start time differs)', async () => {
