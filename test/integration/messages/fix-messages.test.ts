@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempHome, runCli } from '../../support/cli.js';
+import { kubeLogin } from '../../support/paths.js';
 import { type TestProvider, startProvider } from '../../support/provider.js';
 import { machine } from '../get-token/harness.js';
 import { GOLDEN_DIR } from '../../unit/apiserver/golden.js';
@@ -20,9 +21,14 @@ describe('fix texts', () => {
   it('a port on fetch\'s blocked list is named as such, with another port as the fix', async () => {
     const result = await runCli(['get-token', '--oidc-issuer-url', 'http://127.0.0.1:9/', '--oidc-client-id', 'a', '--token-cache-storage', 'disk'], { env: env(makeTempHome()) });
     expect(result.code).toBe(3);
+    expect(result.stderr).not.toContain('bad port');
+    if (kubeLogin.kind === 'executable') {
+      // Bun's fetch has no blocked-port list: it connects, and the message is the real outcome.
+      expect(result.stderr).toContain('nothing is listening at 127.0.0.1:9 (connection refused)');
+      return;
+    }
     expect(result.stderr).toContain("the HTTP client (Node's fetch) refuses to connect to port 9: it is on the Fetch standard's list of blocked ports\n");
     expect(result.stderr).toContain('  fix: serve the provider on another port');
-    expect(result.stderr).not.toContain('bad port');
   });
 
   it.each([['-v1'], ['--v=1'], ['-v=2'], ['--v', '1']])('%s (kubelogin\'s klog level) is taken as --verbose', async (...flag) => {
