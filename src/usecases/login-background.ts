@@ -4,11 +4,9 @@
 // writes the tokens under the per-key lock as any login does.
 import { cacheKey } from '../cache/key.js';
 import type { PendingGrant } from '../cache/pending-login.js';
-import type { CacheLock, TokenStore } from '../cache/token-store.js';
 import { type GetTokenInput, cacheKeyInputOf } from '../config/get-token-input.js';
-import type { DeviceAuthorization, ProviderConnection, TokenResult } from '../oidc/provider-client.js';
-import type { Clock } from '../platform/clock.js';
-import type { Logger } from '../platform/logger.js';
+import type { DeviceAuthorization, ProviderConnection } from '../oidc/provider-client.js';
+import type { GetTokenDeps } from './get-token.js';
 import { rememberSecrets } from './refresh.js';
 import { toCachedTokens } from './token-result.js';
 
@@ -21,15 +19,8 @@ export interface LoginAnnouncement {
   expiresAt: string;
 }
 
-/** The ports of the detached login. */
-export interface BackgroundLoginDeps {
-  store: TokenStore;
-  lock: CacheLock;
-  clock: Clock;
-  logger: Logger;
-  connect(): Promise<ProviderConnection>;
-  /** Runs the configured grant against `provider` (the grant picker of get-token). */
-  login(provider: ProviderConnection): Promise<TokenResult>;
+/** The ports of the detached login: get-token's own, and two to tell the starting process. */
+export interface BackgroundLoginDeps extends Pick<GetTokenDeps, 'store' | 'lock' | 'clock' | 'logger' | 'connect' | 'login'> {
   /** Records the pending login and tells the starting process; called once. */
   announce(announcement: LoginAnnouncement): Promise<void>;
   /** Called under the per-key lock once the tokens are written: the login no longer waits. */

@@ -111,16 +111,5 @@ export function recordCachedTokens(cacheDir: string): void {
   }
 }
 
-/** The parsed ExecCredential of a run, failing with the run's stderr when stdout is not one. */
-export function credential(result: CliResult): { status: { token: string; expirationTimestamp: string } } {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`stdout is not an ExecCredential (exit ${result.code}):\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  }
-}
-
-/** The JSON payload of a compact JWT. */
-export function claimsOf(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
-}
+/** The ExecCredential and JWT readers of the oidc-provider suites, which apply here unchanged. */
+export { claimsOf, credential } from '../get-token/harness.js';
