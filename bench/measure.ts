@@ -48,10 +48,24 @@ function summarize(name: string, samples: number[]): Summary {
   };
 }
 
-/** Times the subjects round-robin (so machine noise hits all alike) after `warmup` untimed rounds. */
-export async function compare(subjects: readonly Subject[], runs: number, warmup = 3): Promise<Summary[]> {
-  for (let i = 0; i < warmup; i++) for (const subject of subjects) await runOnce(subject);
+/** How the runs of several subjects interleave. */
+export type RunOrder = 'round-robin' | 'back-to-back';
+
+/**
+ * Times the subjects after `warmup` untimed rounds: round-robin (so machine noise hits all alike), or
+ * back-to-back, each subject's runs in a row as hyperfine times them, where a small executable keeps
+ * its pages and caches warm between runs instead of following a 100 MB Node start.
+ */
+export async function compare(subjects: readonly Subject[], runs: number, warmup = 3, order: RunOrder = 'round-robin'): Promise<Summary[]> {
   const samples = subjects.map(() => [] as number[]);
+  if (order === 'back-to-back') {
+    for (const [index, subject] of subjects.entries()) {
+      for (let i = 0; i < warmup; i++) await runOnce(subject);
+      for (let i = 0; i < runs; i++) samples[index]?.push(await runOnce(subject));
+    }
+    return subjects.map((subject, index) => summarize(subject.name, samples[index] ?? []));
+  }
+  for (let i = 0; i < warmup; i++) for (const subject of subjects) await runOnce(subject);
   for (let i = 0; i < runs; i++) {
     for (const [index, subject] of subjects.entries()) samples[index]?.push(await runOnce(subject));
   }
