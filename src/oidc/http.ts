@@ -123,6 +123,9 @@ function isBun(): boolean {
   return (process.versions as NodeJS.ProcessVersions & { bun?: string }).bun !== undefined;
 }
 
+/** How long a pooled connection may sit idle before the executable's fetch stops reusing it. */
+const IDLE_CONNECTION_MS = 2_000;
+
 /** The TLS options of Bun's fetch (`tls`), the same as the undici connect options above. */
 interface BunTlsOptions {
   ca?: string[] | string;
@@ -141,14 +144,23 @@ const NO_PROXY_NAMES = ['no_proxy', 'NO_PROXY'] as const;
  * request and nothing for a proxied one, and is restored before any other code runs.
  */
 function createBunFetch(tls: BunTlsOptions, proxyFor: (url: URL) => string | undefined = (url) => undiciProxyRoute(url, process.env).proxy): Fetch {
+  // A pooled connection left idle may be closed by the server just as it is reused (Node's default
+  // keepAliveTimeout is 5 s, the device-code poll interval, RFC 8628 §3.5). undici drops such sockets
+  // by the Keep-Alive timeout hint; Bun's fetch does not, so after an idle gap a request takes a new one.
+  const lastUse = new Map<string, number>();
   return (url, init) => {
+    const origin = new URL(url).origin;
+    const previous = lastUse.get(origin);
+    const fresh = previous !== undefined && Date.now() - previous > IDLE_CONNECTION_MS;
+    lastUse.set(origin, Date.now());
     const route = proxyFor(new URL(url));
     const proxy = route === undefined || route === '' ? undefined : /^[a-z][a-z0-9+.-]*:\/\//i.test(route) ? route : `http://${route}`;
     const saved = NO_PROXY_NAMES.map((name) => process.env[name]);
     for (const name of NO_PROXY_NAMES) delete process.env[name];
     if (proxy === undefined) process.env['NO_PROXY'] = '*';
     try {
-      return fetch(url, { ...init, tls, ...(proxy === undefined ? {} : { proxy }) } as RequestInit);
+      const response = fetch(url, { ...init, tls, ...(proxy === undefined ? {} : { proxy }), ...(fresh ? { keepalive: false } : {}) } as RequestInit);
+      return response.finally(() => lastUse.set(origin, Date.now()));
     } finally {
       NO_PROXY_NAMES.forEach((name, index) => {
         const value = saved[index];

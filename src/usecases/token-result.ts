@@ -56,11 +56,14 @@ export function toCachedTokens(result: TokenResult, nowMs: number, options: Cach
  * access token (RFC 9068). kube-apiserver accepts only JWTs, so a token with neither is of no use to it.
  */
 function accessTokenExpiry(result: TokenResult, now: number): number {
+  const exp = decodeJwtPayload(result.accessToken)?.['exp'];
+  // kube-apiserver checks a JWT's own `exp` with no leeway (SPECS B.2), while `expires_in` counts from
+  // when the answer arrived, up to a second later: the earlier of the two, when the JWT's is still ahead.
+  const jwtExpiry = typeof exp === 'number' && exp > now ? exp : undefined;
   if (result.expiresIn !== undefined) {
-    if (result.expiresIn > 0) return now + result.expiresIn;
-  } else {
-    const exp = decodeJwtPayload(result.accessToken)?.['exp'];
-    if (typeof exp === 'number' && exp > now) return exp;
+    if (result.expiresIn > 0) return jwtExpiry === undefined ? now + result.expiresIn : Math.min(now + result.expiresIn, jwtExpiry);
+  } else if (jwtExpiry !== undefined) {
+    return jwtExpiry;
   }
   throw new KubeLoginError('token-invalid', 'use the access token', 'it has no expiry: the response has no `expires_in` and the token is not a JWT with a future `exp`', {
     fix: 'configure the provider to issue JWT access tokens (RFC 9068) for this client: kube-apiserver validates only JWTs',

@@ -29,6 +29,12 @@ describe('toCachedTokens for an access-token-only response', () => {
     expect(toCachedTokens({ accessToken: ACCESS }, T * 1000, { accessTokenOnly: true }).accessTokenExpiresAt).toBe(T + 900);
   });
 
+  it("takes the JWT's exp when it comes before expires_in: kube-apiserver checks exp, and the answer may arrive late", () => {
+    // The token was issued at T and lives 600 s; the answer is read 1 s later and still says 600.
+    const late = unsignedJwt({ iss: ISSUER, sub: 'ci-robot', aud: 'kubernetes', iat: T, exp: T + 600 });
+    expect(toCachedTokens({ accessToken: late, expiresIn: 600 }, (T + 1) * 1000, { accessTokenOnly: true }).accessTokenExpiresAt).toBe(T + 600);
+  });
+
   it('refuses a token with no known expiry: kube-apiserver could not validate it anyway', () => {
     expect(() => toCachedTokens({ accessToken: 'opaque-token-0123456789' }, T * 1000, { accessTokenOnly: true })).toThrow(/it has no expiry/);
   });
