@@ -7,23 +7,20 @@
 // through the Go peer; peak RSS of a hit ≤ 30 MB; 32 parallel calls at expiry make 1 refresh.
 // NODE_EXTRA_CA_CERTS is unset for the headline figures (users rarely have it) and measured
 // separately when the machine has a bundle.
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostTarget } from '../scripts/executable-targets.mjs';
 import { findOnPath } from '../src/platform/self-command.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { writeFileSync } from 'node:fs';
 import { startApiServer } from '../test/support/apiserver.js';
 import { writeExecKubeconfig } from '../test/support/kubeconfig.js';
 import { cliEntry, loginDriverScript, repoRoot } from '../test/support/paths.js';
 import { startKeyringSession } from '../test/support/keyring-session.js';
 import { startProvider } from '../test/support/provider.js';
-import { readFileSync } from 'node:fs';
 import { type Subject, compare, runOnce, table } from './measure.js';
 import { cacheKey } from '../src/cache/key.js';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const runs = Number(process.env['BENCH_RUNS'] ?? 30);
